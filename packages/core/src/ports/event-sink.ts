@@ -1,0 +1,15 @@
+import type { Endpoint } from './transport.js';
+
+export type EngineEvent =
+  | { kind: 'message-sent'; at: number; callId: string; data: Buffer; to: Endpoint; retransmission: boolean }
+  | { kind: 'message-received'; at: number; callId: string; data: Buffer; from: Endpoint }
+  | { kind: 'call-started'; at: number; callId: string; callNumber: number }
+  | { kind: 'call-ended'; at: number; callId: string; callNumber: number; outcome: CallOutcome; reason: string }
+  | { kind: 'error'; at: number; callId: string | undefined; message: string };
+
+export type CallOutcome = 'success' | 'failed' | 'aborted';
+
+/** Non-blocking observer of the engine. Implementations must not throw and must not block. */
+export interface EventSink {
+  emit(event: EngineEvent): void;
+}

@@ -1,0 +1,105 @@
+import type { CompiledTemplate } from '../template/types.js';
+
+/** Where a scenario element came from, for error messages (`file:line`). */
+export interface SourcePlace {
+  file: string;
+  line: number;
+}
+
+/** Attributes shared by every step (SIPp's per-message attributes). */
+export interface StepCommon {
+  /** Position in `Scenario.steps`. */
+  index: number;
+  place: SourcePlace;
+  /** Index of the step to go to after this one (`next="label"`), resolved at load. */
+  next?: number;
+  /** `crlf="true"`: an empty line after this step on the statistics screen. */
+  crlf: boolean;
+  /** `display="..."` text shown on the screen for this step. */
+  display?: string;
+  /** `start_rtd="name[,name]"`: RTD timers started when this step completes. */
+  startRtd: string[];
+  /** `rtd="name"` (`true` means timer "1"): RTD timers stopped when this step completes. */
+  rtd: string[];
+  /** `repeat_rtd="true"`: the rtd timers may be stopped again. */
+  repeatRtd: boolean;
+}
+
+export interface SendStep extends StepCommon {
+  kind: 'send';
+  template: CompiledTemplate;
+  /** True when the message is a request (start line does not begin with `SIP/2.0`). */
+  isRequest: boolean;
+  /** For requests: the method (INVITE, ACK, ...). For responses: undefined. */
+  method?: string;
+  /** For responses: the status code. */
+  statusCode?: number;
+  /** `retrans="ms"`: UDP retransmission starts at this T1 (SIPp: only when given). */
+  retrans?: number;
+  /** `lost="pct"`: percentage of sends dropped on purpose. */
+  lost?: number;
+  /** `start_txn="name"`. */
+  startTxn?: string;
+  /** `ack_txn="name"`. */
+  ackTxn?: string;
+  /** `timeout` / `ontimeout` on send (SIPp: a timeout for the retransmission cycle). */
+  timeout?: number;
+  onTimeout?: number;
+}
+
+export interface RecvStep extends StepCommon {
+  kind: 'recv';
+  /** `request="METHOD"` (upper-cased as written). */
+  request?: string;
+  /** `response="200"`. */
+  response?: number;
+  optional: boolean;
+  /** `timeout="ms"` for this recv; undefined = -recv_timeout / none. */
+  timeout?: number;
+  /** `ontimeout="label"` resolved to a step index. */
+  onTimeout?: number;
+  /** `rrs="true"`: record the Record-Route set and Contact for [routes] / [next_url]. */
+  rrs: boolean;
+  /** `lost="pct"`. */
+  lost?: number;
+  /** `response_txn="name"`. */
+  responseTxn?: string;
+  /** `ignoresdp="true"`. */
+  ignoreSdp: boolean;
+}
+
+export interface PauseStep extends StepCommon {
+  kind: 'pause';
+  /** Fixed pause in ms; undefined = the -d duration. */
+  milliseconds?: number;
+}
+
+export interface NopStep extends StepCommon {
+  kind: 'nop';
+}
+
+export interface TimewaitStep extends StepCommon {
+  kind: 'timewait';
+  milliseconds: number;
+}
+
+/** `<label>` is not a step (as in SIPp): it only names the index of the step after it. */
+export type Step = SendStep | RecvStep | PauseStep | NopStep | TimewaitStep;
+
+export interface Scenario {
+  /** `<scenario name="...">`. */
+  name: string;
+  /** The file it was read from, or `builtin:uac`. */
+  file: string;
+  steps: Step[];
+  /** Label name -> index of the step that follows the label. */
+  labels: Map<string, number>;
+  /** ms boundaries of `<ResponseTimeRepartition value="...">` (SIPp's default if absent). */
+  responseTimeRepartition: number[];
+  /** ms boundaries of `<CallLengthRepartition value="...">`. */
+  callLengthRepartition: number[];
+  /** Names of every RTD timer used, in first-use order (the CSV has columns for each). */
+  rtdNames: string[];
+  /** True when the first step is a recv (SIPp's server mode scenario). */
+  startsWithRecv: boolean;
+}

@@ -1,0 +1,64 @@
+import type { SipMessage } from '../sip/message.js';
+
+/** Values that are the same for every call of a run; rendered once into literal segments where possible. */
+export interface RunKeywordValues {
+  service: string;
+  remoteIp: string;
+  /** -rsa/positional host as given (name or address). */
+  remoteHost: string;
+  remotePort: number;
+  localIp: string;
+  /** '4' or '6'. */
+  localIpType: string;
+  localPort: number;
+  /** 'UDP', 'TCP', 'TLS'. */
+  transport: string;
+  pid: number;
+  mediaIp: string;
+  mediaIpType: string;
+  mediaPort: number;
+}
+
+/** The per-call state a template reads while rendering. The engine's call object implements it. */
+export interface CallKeywordState {
+  readonly callId: string;
+  readonly callNumber: number;
+  /** Current CSeq value for [cseq] (SIPp's per-call counter). */
+  readonly cseq: number;
+  /** Local port of this call's socket (differs from the run's in `-t un`). */
+  readonly localPort: number;
+  /** Index of the step being rendered (for [branch]). */
+  readonly stepIndex: number;
+  /** Last message received in this call that was not a retransmission. */
+  readonly lastMessage: SipMessage | undefined;
+  /** Tag of the peer (To tag of responses / From tag of requests), '' when none yet. */
+  readonly peerTag: string;
+  /** Value for [routes]: 'Route: <...>, <...>' or '' (from a recv rrs="true"). */
+  readonly routes: string;
+  /** Value for [next_url]: the Contact URI saved by rrs="true", '' when none. */
+  readonly nextUrl: string;
+}
+
+/** A template with the run's constant keywords already substituted: a send is a concat. */
+export interface BoundTemplate {
+  /** Render for one call. The result is the exact datagram to send. */
+  render(call: CallKeywordState): Buffer;
+}
+
+/** A send template compiled once per scenario. */
+export interface CompiledTemplate {
+  /** The source text after CDATA trimming, for error messages and `-sd`. */
+  readonly source: string;
+  /** Fold the run's constant keywords in; called once per run after the transport is open. */
+  bind(run: RunKeywordValues): BoundTemplate;
+  /** Static facts known at compile time. */
+  readonly isRequest: boolean;
+  /** Request method or undefined for a response. */
+  readonly method: string | undefined;
+  /** Response status code or undefined for a request. */
+  readonly statusCode: number | undefined;
+  /** Method in the CSeq header line when it is literal (e.g. "INVITE" in `CSeq: 1 INVITE`), else undefined. */
+  readonly cseqMethod: string | undefined;
+  /** True when the template uses [cseq] (the engine then advances the per-call CSeq on send). */
+  readonly usesCseq: boolean;
+}
