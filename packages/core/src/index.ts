@@ -1,1 +1,11 @@
-export {};
+export * from './ports/index.js';
+export * from './sip/message.js';
+export * from './scenario/types.js';
+export * from './scenario/errors.js';
+export * from './template/types.js';
+export * from './template/compile.js';
+export * from './stats/types.js';
+export * from './engine/config.js';
+export * from './engine/engine.js';
+export * from './engine/timer-heap.js';
+export * from './testing/memory-transport.js';

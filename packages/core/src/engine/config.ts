@@ -1,0 +1,63 @@
+import * as t from 'io-ts';
+import { EndpointCodec, TransportOpenOptionsCodec } from '../ports/transport.js';
+
+const RunKeywordBaseCodec = t.type({
+  service: t.string,
+  remoteIp: t.string,
+  remoteHost: t.string,
+  remotePort: t.number,
+  localIp: t.string,
+  localIpType: t.string,
+  transport: t.string,
+  pid: t.number,
+  mediaIp: t.string,
+  mediaIpType: t.string,
+  mediaPort: t.number,
+});
+
+/** Everything the engine needs besides its ports; decoded at the edge by each front end. */
+export const EngineConfigCodec = t.type({
+  /** Where UAC calls send (the -rsa address, else the remote host). UAS calls answer the sender. */
+  remote: t.union([EndpointCodec, t.undefined]),
+  /** New calls per `ratePeriodMs` (-r / -rp). */
+  rate: t.number,
+  ratePeriodMs: t.number,
+  /** Most calls open at once (-l); 0 = no limit. */
+  callLimit: t.number,
+  /** Stop after this many calls (-m); 0 = no limit. */
+  maxCalls: t.number,
+  /** Length of a `<pause/>` without milliseconds (-d). */
+  defaultPauseMs: t.number,
+  /** Timeout of a recv without its own (-recv_timeout); 0 = none. */
+  recvTimeoutMs: t.number,
+  /** False with -nr. */
+  retransmissions: t.boolean,
+  maxInviteRetrans: t.number,
+  maxNonInviteRetrans: t.number,
+  /** First [cseq] value of a call (-base_cseq). */
+  baseCseq: t.number,
+  /** How long the Call-ID of an ended call keeps absorbing late messages (SIPp's -deadcall_wait). */
+  deadCallWaitMs: t.number,
+  transportOptions: TransportOpenOptionsCodec,
+  /** The run's constant keyword values; the local port comes from the opened socket. */
+  keywords: RunKeywordBaseCodec,
+});
+export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
+
+/** SIPp's defaults for the values a caller usually leaves alone. */
+export const ENGINE_DEFAULTS = {
+  rate: 10,
+  ratePeriodMs: 1000,
+  callLimit: 0,
+  maxCalls: 0,
+  defaultPauseMs: 0,
+  recvTimeoutMs: 0,
+  retransmissions: true,
+  maxInviteRetrans: 5,
+  maxNonInviteRetrans: 9,
+  baseCseq: 1,
+  deadCallWaitMs: 33_000,
+} as const;
+
+/** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */
+export const T2_MS = 4000;
