@@ -1,1 +1,9 @@
-export {};
+export {
+  UdpTransport,
+  udpModeFromSippFlag,
+  DEFAULT_SEARCH_PORTS,
+  type UdpTransportOptions,
+  type UdpFlushMode,
+  type UdpBufferSizes,
+} from './udp-transport.js';
+export { udpTransportModule } from './module.js';

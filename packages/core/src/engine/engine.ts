@@ -159,7 +159,8 @@ export class Engine {
     const { maxCalls, callLimit, ratePeriodMs } = this.config;
     const now = this.deps.scheduler.now();
     const elapsed = now - this.generatorStart;
-    const due = this.createdAtRateChange + Math.floor((elapsed * this.rate) / ratePeriodMs);
+    // The first call goes out at once, then one every ratePeriodMs / rate.
+    const due = this.createdAtRateChange + Math.floor((elapsed * this.rate) / ratePeriodMs) + 1;
     let toCreate = due - this.callsCreated;
     if (maxCalls > 0) toCreate = Math.min(toCreate, maxCalls - this.callsCreated);
     if (callLimit > 0) toCreate = Math.min(toCreate, callLimit - this.calls.size);
@@ -172,7 +173,7 @@ export class Engine {
     if (this.rate <= 0) return;
     // Wake for the next call due; at high rates this batches ~1 ms worth of calls per wake-up.
     const nextDueAt =
-      this.generatorStart + ((this.callsCreated - this.createdAtRateChange + 1) * ratePeriodMs) / this.rate;
+      this.generatorStart + ((this.callsCreated - this.createdAtRateChange) * ratePeriodMs) / this.rate;
     const behindLimit = callLimit > 0 && this.calls.size >= callLimit;
     const delay = behindLimit ? 1 : Math.max(nextDueAt - now, 0.25);
     this.generatorTimer = this.deps.scheduler.setTimer(delay, this.generate);
@@ -407,11 +408,13 @@ class Call implements CallKeywordState {
           this.armRecvTimeout(step);
           return;
         case 'pause': {
+          engine.deps.stats.stepPaused?.(step.index);
           const ms = step.milliseconds ?? engine.config.defaultPauseMs;
           this.waitTimer = engine.deps.scheduler.setTimer(ms, this.pauseDone);
           return;
         }
         case 'timewait':
+          engine.deps.stats.stepPaused?.(step.index);
           this.waitTimer = engine.deps.scheduler.setTimer(step.milliseconds, this.pauseDone);
           return;
         case 'nop':
@@ -466,6 +469,7 @@ class Call implements CallKeywordState {
     this.lastSendData = data;
     this.stopRetransmissions();
     const lost = step.lost !== undefined && engine.random() * 100 < step.lost;
+    if (lost) engine.deps.stats.stepLost?.(step.index);
     if (!lost && !this.transmit(data, false)) {
       this.fail('cannot-send-message', `cannot send message ${step.index}`);
       return false;
@@ -557,9 +561,10 @@ class Call implements CallKeywordState {
     const engine = this.engine;
     // A copy of the last message we took is a retransmission: answer it again, don't count it twice.
     if (this.lastRecvRaw !== undefined && message.raw.equals(this.lastRecvRaw)) {
-      engine.deps.stats.retransmissionReceived();
+      engine.deps.stats.retransmissionReceived(this.lastRecvIndex);
       if (this.lastSendIndex > this.lastRecvIndex && this.lastSendData !== undefined) {
         this.transmit(this.lastSendData, true);
+        engine.deps.stats.stepRetransmitted(this.lastSendIndex);
       }
       return;
     }
@@ -572,7 +577,10 @@ class Call implements CallKeywordState {
     }
     if (found < 0) return; // an old optional message, absorbed
     const step = engine.planAt(found)!.step as RecvStep;
-    if (step.lost !== undefined && engine.random() * 100 < step.lost) return;
+    if (step.lost !== undefined && engine.random() * 100 < step.lost) {
+      engine.deps.stats.stepLost?.(found);
+      return;
+    }
     this.cancelWait();
     this.stopRetransmissions();
     this.lastMessage = message;

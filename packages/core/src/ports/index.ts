@@ -2,3 +2,4 @@ export * from './transport.js';
 export * from './scheduler.js';
 export * from './event-sink.js';
 export * from './decode.js';
+export * from './tokens.js';

@@ -15,7 +15,11 @@ export type FailureCause =
   | 'outbound-congestion'
   | 'timeout-on-recv'
   | 'timeout-on-send'
-  | 'test-doesnt-match';
+  | 'test-doesnt-match'
+  // Added with the stats module: SIPp 3.6.1 has a CSV column pair for each of these too.
+  | 'test-shouldnt-match'
+  | 'strcmp-doesnt-match'
+  | 'strcmp-shouldnt-match';
 
 export interface StatsRecorder {
   callCreated(incoming: boolean): void;
@@ -28,8 +32,13 @@ export interface StatsRecorder {
   stepReceived(stepIndex: number): void;
   stepUnexpected(stepIndex: number): void;
   stepTimeout(stepIndex: number): void;
-  /** A message counted by SIPp as a received retransmission (recognised, not processed again). */
-  retransmissionReceived(): void;
+  /**
+   * A message counted by SIPp as a received retransmission (recognised, not processed again).
+   * `stepIndex`: the recv step it repeats (SIPp's per-step "Retrans" column of a recv line).
+   * SIPp's Retransmissions counter counts what we *send*: when the engine answers the copy by
+   * sending its last message again, it reports that with `stepRetransmitted(sendIndex)`.
+   */
+  retransmissionReceived(stepIndex?: number): void;
   /** A message that matched no call and could not start one. */
   outOfCallMessage(): void;
   /** A message for a call that already ended (absorbed by the dead-call table). */
@@ -38,4 +47,11 @@ export interface StatsRecorder {
   malformedMessage(): void;
   /** Response time of RTD timer `name` in ms. */
   rtd(name: string, ms: number): void;
+  /**
+   * Optional (added with the stats module): a call entered pause or timewait step `stepIndex`
+   * (SIPp's count on a `Pause [...]` screen line; SIPp counts at the start of the pause).
+   */
+  stepPaused?(stepIndex: number): void;
+  /** Optional (added with the stats module): a message of step `stepIndex` was dropped by `lost=`. */
+  stepLost?(stepIndex: number): void;
 }

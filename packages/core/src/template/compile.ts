@@ -1,9 +1,627 @@
-// CONTRACT STUB: the template helper replaces this file, keeping this signature.
+// Send templates: the CDATA of a <send>, compiled once per scenario into segments, bound once
+// per run (the run's constant keywords become literal bytes), rendered once per send.
+//
+// Everything here follows SIPp 3.6.1 (src/scenario.cpp clean_cdata, src/message.cpp
+// SendingMessage, src/call.cpp createSendingMessage), checked byte for byte against
+// /usr/bin/sipp. The rules a scenario author sees:
+//
+// Text
+// - CDATA cleaning: see clean.ts (indentation and trailing blanks of every line removed, blank
+//   lines at both ends removed, a message without body ends with CR LF CR LF, a body ends with
+//   CR LF only when the CDATA had a line end after it).
+// - LF becomes CR LF. `\xHH` (one or two hex digits) is the byte HH; SIPp then skips the next
+//   character, so `\x5B` gives `[`, `\x41` gives `A`, but `\x4G` gives byte 4 and loses the G.
+// - Every `[` starts a keyword that ends at the next `]` (a `"..."` section may hold `]`).
+//   An unknown keyword is an error; so is a template that starts with a keyword, a first line
+//   without a space, a response code that is not a literal number in 100..699.
+//
+// Keywords (`+N`/`-N`: see keywords.ts; the keywords not named as taking an offset ignore it)
+// - [service] [remote_host] [transport] [local_ip_type] [media_ip] [media_ip_type] [pid]: the
+//   run's values. [remote_ip] and [local_ip] put an IPv6 address in brackets, [media_ip] and
+//   [remote_host] do not.
+// - [remote_port+N] [media_port+N]: run values plus N. [local_port+N]: the call's socket port
+//   (CallKeywordState.localPort) plus N.
+// - [call_id] [call_number]: the call's. [msg_index]: the index of the step being sent.
+// - [cseq+N]: the call's CSeq counter plus N. SIPp's counter: it starts at `-base_cseq` - 1
+//   (SIPp stores the option minus one; without the option it starts at 0) and is incremented
+//   BEFORE rendering every send whose template is a request other than ACK and CANCEL,
+//   whether or not that template uses [cseq] (a send that fails with EWOULDBLOCK takes the
+//   increment back). ACK, CANCEL and responses render the current value. So the first INVITE
+//   has 1 (or the -base_cseq value), its ACK the same, the next request one more.
+// - [branch+N]: `z9hG4bK-<pid>-<call_number>-<step index + N>` (the step index counts every
+//   step but labels; N may make it negative: `z9hG4bK-8661-1--1`).
+// - [peer_tag_param]: `;tag=<peer tag>`, nothing when there is none yet.
+// - [routes]: CallKeywordState.routes (`Route: <...>, <...>`). [next_url]: the saved Contact URI.
+// - [last_Header:] and [last_Header] (same thing), [last_Request_URI], [last_cseq_number+N],
+//   [last_message]: read from the last received message, see last-header.ts.
+// - A [last_Header:] that renders nothing (header absent, or nothing received yet) and an empty
+//   [routes] swallow the line they start: when the byte before them is LF, SIPp drops the
+//   leading white space (CR LF included) of the next literal text. Only that: `[last_X:];a=b`
+//   alone on its line leaves `;a=b` on its own line, and `X: [last_X:]` leaves `X: `. When the
+//   swallowed line is the last header, the empty line that ends the headers goes with it.
+// - [len+N]: the byte length of the body (after every keyword) plus N, as `%5u` (5 characters,
+//   right-aligned). Only the last [len] of a message is filled; any other stays 5 spaces. The
+//   body starts after the first CR LF CR LF of the rendered message; when there is none or
+//   the body is empty, SIPp writes `    0\r\n\r\n` and a NUL byte over the message from the
+//   [len] on, within the message (this is what it sends: when more headers follow a
+//   `Content-Length: [len]` of a message without body, the first 3 bytes of the next header
+//   become CR LF NUL, so the headers end there).
+import { ScenarioError } from '../scenario/errors.js';
 import type { SourcePlace } from '../scenario/types.js';
-import type { CompiledTemplate } from './types.js';
+import type { SipMessage } from '../sip/message.js';
+import { cleanCdata } from './clean.js';
+import { classifyKeyword, parseKeywordSyntax } from './keywords.js';
+import {
+  findLastHeader,
+  headerQuery,
+  lastCseqNumber,
+  lastMessageText,
+  lastRequestUri,
+  type HeaderQuery,
+  type LastMessageText,
+} from './last-header.js';
+import type { BoundTemplate, CallKeywordState, CompiledTemplate, RunKeywordValues } from './types.js';
+
+/** SIPp's limit on the text between `[` and `]`. */
+const KEYWORD_SIZE = 256;
+
+// ---- segment model ---------------------------------------------------------------------------
+
+/** Run keywords: constant for a run, folded into literal bytes by bind(). */
+type RunKey =
+  | 'service'
+  | 'remote_ip'
+  | 'remote_host'
+  | 'remote_port'
+  | 'transport'
+  | 'local_ip'
+  | 'local_ip_type'
+  | 'media_ip'
+  | 'media_ip_type'
+  | 'media_port'
+  | 'pid';
+
+const RUN_KEYS: ReadonlySet<string> = new Set<RunKey>([
+  'service',
+  'remote_ip',
+  'remote_host',
+  'remote_port',
+  'transport',
+  'local_ip',
+  'local_ip_type',
+  'media_ip',
+  'media_ip_type',
+  'media_port',
+  'pid',
+]);
+
+// Per-call operations (numbers for a fast switch).
+const OP_LITERAL = 0;
+const OP_CALL_ID = 1;
+const OP_CALL_NUMBER = 2;
+const OP_CSEQ = 3;
+const OP_BRANCH = 4;
+const OP_MSG_INDEX = 5;
+const OP_LOCAL_PORT = 6;
+const OP_LEN = 7;
+const OP_PEER_TAG = 8;
+const OP_ROUTES = 9;
+const OP_NEXT_URL = 10;
+const OP_LAST_HEADER = 11;
+const OP_LAST_REQUEST_URI = 12;
+const OP_LAST_CSEQ_NUMBER = 13;
+const OP_LAST_MESSAGE = 14;
+
+const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
+  call_id: OP_CALL_ID,
+  call_number: OP_CALL_NUMBER,
+  cseq: OP_CSEQ,
+  branch: OP_BRANCH,
+  msg_index: OP_MSG_INDEX,
+  local_port: OP_LOCAL_PORT,
+  len: OP_LEN,
+  peer_tag_param: OP_PEER_TAG,
+  routes: OP_ROUTES,
+  next_url: OP_NEXT_URL,
+  last_Request_URI: OP_LAST_REQUEST_URI,
+  last_cseq_number: OP_LAST_CSEQ_NUMBER,
+  last_message: OP_LAST_MESSAGE,
+};
+
+/** What compile() produces: the template as SIPp's component list. */
+type Part =
+  /** `original`: literal text of the template (SIPp's E_Message_Literal), not a keyword value. */
+  | { kind: 'literal'; text: string; original: boolean }
+  | { kind: 'run'; key: RunKey; offset: number }
+  | { kind: 'call'; op: number; offset: number; query: HeaderQuery | undefined };
+
+/** One rendering step. Every segment has the same shape (one hidden class for the hot loop). */
+interface Segment {
+  readonly op: number;
+  /** OP_LITERAL: the bytes; OP_BRANCH: `z9hG4bK-<pid>-`. */
+  readonly bytes: Buffer;
+  /**
+   * OP_LITERAL: where the first original literal text starts and ends in `bytes` (-1 when the
+   * segment holds only keyword values): the part a pending line swallow strips.
+   */
+  readonly stripFrom: number;
+  readonly stripTo: number;
+  readonly offset: number;
+  readonly query: HeaderQuery | undefined;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+// ---- compile -------------------------------------------------------------------------------
 
 /**
  * Compile the text of a `<send>` CDATA block. Throws ScenarioError (naming `place`) for an
  * unknown or malformed keyword.
+ *
+ * `place.line` is taken as the line where the CDATA text starts (the line of `<![CDATA[`): an
+ * error about a keyword names `place.line` plus the number of line ends before it in `cdata`.
  */
-export declare function compileTemplate(cdata: string, place: SourcePlace): CompiledTemplate;
+export function compileTemplate(cdata: string, place: SourcePlace): CompiledTemplate {
+  const cleaned = cleanCdata(cdata);
+  if (cleaned === undefined) throw new ScenarioError(place, 'Empty cdata in xml scenario file');
+  const { text, leadingNewlines } = cleaned;
+  const lineOf = (offset: number): SourcePlace => ({
+    file: place.file,
+    line: place.line + leadingNewlines + countNewlines(text, offset),
+  });
+
+  const parts: Part[] = [];
+  let literal = '';
+  const flush = (): void => {
+    if (literal !== '') parts.push({ kind: 'literal', text: literal, original: true });
+    literal = '';
+  };
+
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */ && text.charCodeAt(i + 1) === 0x78 /* x */) {
+      i += 2;
+      const high = hexValue(text.charCodeAt(i));
+      if (high >= 0) {
+        let value = high;
+        i++;
+        const low = hexValue(text.charCodeAt(i));
+        if (low >= 0) value = value * 16 + low;
+        literal += String.fromCharCode(value & 0xff);
+      }
+      i++;
+    } else if (c === 0x0a) {
+      literal += '\r\n';
+      i++;
+    } else if (c !== 0x5b /* [ */) {
+      const next = nextSpecial(text, i);
+      literal += text.slice(i, next);
+      i = next;
+    } else {
+      flush();
+      const open = i;
+      const start = i + 1;
+      const close = quotedIndexOf(text, 0x5d /* ] */, start);
+      const inner = quotedIndexOf(text, 0x5b /* [ */, start);
+      if (close < 0) {
+        throw new ScenarioError(lineOf(open), `invalid keyword "${firstLineFrom(text, open)}": no closing "]"`);
+      }
+      const raw = text.slice(start, close);
+      if (inner >= 0 && inner < close) {
+        throw new ScenarioError(lineOf(open), `unsupported keyword "[${raw}]" ("[" inside a keyword)`);
+      }
+      if (raw === '') throw new ScenarioError(lineOf(open), 'invalid keyword "[]": empty');
+      if (raw.length > KEYWORD_SIZE) {
+        throw new ScenarioError(lineOf(open), `invalid keyword "[${raw}]": longer than ${KEYWORD_SIZE} characters`);
+      }
+      parts.push(keywordPart(raw, lineOf(open)));
+      i = close + 1;
+    }
+  }
+  flush();
+
+  // Only the last [len] is filled in; SIPp leaves the others as their 5 spaces.
+  let lastLen = -1;
+  for (let p = parts.length - 1; p >= 0; p--) {
+    const part = parts[p]!;
+    if (part.kind === 'call' && part.op === OP_LEN) {
+      if (lastLen < 0) lastLen = p;
+      else parts[p] = { kind: 'literal', text: '     ', original: false };
+    }
+  }
+
+  const first = parts[0];
+  if (first === undefined || first.kind !== 'literal' || !first.original) {
+    throw new ScenarioError(
+      lineOf(0),
+      'You can not use a keyword for the METHOD or to generate "SIP/2.0" to ensure proper [cseq] operation!',
+    );
+  }
+  const startLine = parseStartLine(first.text, lineOf(0));
+
+  return new Template(text, parts, startLine, cseqMethodOf(parts));
+}
+
+function keywordPart(raw: string, place: SourcePlace): Part {
+  const { name, offset } = parseKeywordSyntax(raw);
+  const cls = classifyKeyword(name);
+  if (cls === 'unknown') throw new ScenarioError(place, `unsupported keyword "[${raw}]"`);
+  if (cls === 'later') throw new ScenarioError(place, `keyword "[${raw}]" is not supported yet`);
+  if (RUN_KEYS.has(name)) return { kind: 'run', key: name as RunKey, offset };
+  const op = SIMPLE_CALL_OPS[name];
+  if (op !== undefined) return { kind: 'call', op, offset, query: undefined };
+  // classifyKeyword only calls `last_<anything>` supported beyond the tables above.
+  return { kind: 'call', op: OP_LAST_HEADER, offset, query: headerQuery(name.slice('last_'.length)) };
+}
+
+interface StartLine {
+  isRequest: boolean;
+  method: string | undefined;
+  statusCode: number | undefined;
+}
+
+/** SIPp's checks on the first literal text (SendingMessage constructor). */
+function parseStartLine(firstLiteral: string, place: SourcePlace): StartLine {
+  const space = firstLiteral.indexOf(' ');
+  if (space < 0) {
+    throw new ScenarioError(
+      place,
+      'You can not use a keyword for the METHOD or to generate "SIP/2.0" to ensure proper [cseq] operation!',
+    );
+  }
+  const word = firstLiteral.slice(0, space);
+  if (word !== 'SIP/2.0') {
+    let from = 0;
+    while (from < word.length && isCSpace(word.charCodeAt(from))) from++;
+    return { isRequest: true, method: word.slice(from), statusCode: undefined };
+  }
+  // strtol(q, &endptr, 10) after the spaces, then: end of the literal or a space must follow.
+  let q = space + 1;
+  while (q < firstLiteral.length && isCSpace(firstLiteral.charCodeAt(q))) q++;
+  let p = q;
+  let negative = false;
+  if (firstLiteral[p] === '+' || firstLiteral[p] === '-') {
+    negative = firstLiteral[p] === '-';
+    p++;
+  }
+  let code = 0;
+  let digits = 0;
+  while (p < firstLiteral.length && isDigit(firstLiteral.charCodeAt(p))) {
+    code = code * 10 + (firstLiteral.charCodeAt(p) - 48);
+    digits++;
+    p++;
+  }
+  const endptr = digits === 0 ? q : p;
+  if (endptr < firstLiteral.length && !isCSpace(firstLiteral.charCodeAt(endptr))) {
+    throw new ScenarioError(place, `Invalid reply code: ${firstLiteral.slice(q).split('\r\n')[0]}`);
+  }
+  if (negative) code = -code;
+  if (code < 100 || code >= 700) {
+    throw new ScenarioError(place, 'Response codes must be in the range of 100-700');
+  }
+  return { isRequest: false, method: undefined, statusCode: code };
+}
+
+/** The method written in the CSeq line (`CSeq: [cseq] INVITE` -> INVITE), when literal. */
+function cseqMethodOf(parts: readonly Part[]): string | undefined {
+  // Keyword values stand as NUL: a method holding one is not literal.
+  let shape = '\r\n';
+  for (const part of parts) shape += part.kind === 'literal' && part.original ? part.text : '\0';
+  const headerEnd = shape.indexOf('\r\n\r\n');
+  const headers = (headerEnd < 0 ? shape : shape.slice(0, headerEnd)).toLowerCase();
+  const at = headers.indexOf('\r\ncseq:');
+  if (at < 0) return undefined;
+  let p = at + '\r\ncseq:'.length;
+  const end = headers.indexOf('\r\n', p);
+  const lineEnd = end < 0 ? headers.length : end;
+  while (p < lineEnd && isBlank(shape.charCodeAt(p))) p++;
+  while (p < lineEnd && !isBlank(shape.charCodeAt(p))) p++; // the number, or its keyword
+  while (p < lineEnd && isBlank(shape.charCodeAt(p))) p++;
+  const method = shape.slice(p, lineEnd).trimEnd();
+  if (method === '' || method.includes('\0')) return undefined;
+  return method;
+}
+
+// ---- the compiled template -------------------------------------------------------------------
+
+class Template implements CompiledTemplate {
+  readonly isRequest: boolean;
+  readonly method: string | undefined;
+  readonly statusCode: number | undefined;
+  readonly usesCseq: boolean;
+
+  constructor(
+    readonly source: string,
+    private readonly parts: readonly Part[],
+    startLine: StartLine,
+    readonly cseqMethod: string | undefined,
+  ) {
+    this.isRequest = startLine.isRequest;
+    this.method = startLine.method;
+    this.statusCode = startLine.statusCode;
+    this.usesCseq = parts.some((p) => p.kind === 'call' && p.op === OP_CSEQ);
+  }
+
+  bind(run: RunKeywordValues): BoundTemplate {
+    const segments: Segment[] = [];
+    let text = '';
+    let stripFrom = -1;
+    let stripTo = -1;
+    const flush = (): void => {
+      if (text !== '') {
+        segments.push({
+          op: OP_LITERAL,
+          bytes: Buffer.from(text, 'latin1'),
+          stripFrom,
+          stripTo,
+          offset: 0,
+          query: undefined,
+        });
+      }
+      text = '';
+      stripFrom = -1;
+      stripTo = -1;
+    };
+    for (const part of this.parts) {
+      if (part.kind === 'literal') {
+        if (part.original && stripFrom < 0) {
+          stripFrom = text.length;
+          stripTo = text.length + part.text.length;
+        }
+        text += part.text;
+      } else if (part.kind === 'run') {
+        text += runValue(run, part.key, part.offset);
+      } else {
+        flush();
+        const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
+        segments.push({ op: part.op, bytes, stripFrom: -1, stripTo: -1, offset: part.offset, query: part.query });
+      }
+    }
+    flush();
+    return new Bound(segments);
+  }
+}
+
+/** SIPp formats: ports with %d, the media port with %u, addresses as below. */
+function runValue(run: RunKeywordValues, key: RunKey, offset: number): string {
+  switch (key) {
+    case 'service':
+      return run.service;
+    case 'remote_ip':
+      return bracketed(run.remoteIp);
+    case 'remote_host':
+      return run.remoteHost;
+    case 'remote_port':
+      return String((run.remotePort + offset) | 0);
+    case 'transport':
+      return run.transport;
+    case 'local_ip':
+      return bracketed(run.localIp);
+    case 'local_ip_type':
+      return run.localIpType;
+    case 'media_ip':
+      return run.mediaIp;
+    case 'media_ip_type':
+      return run.mediaIpType;
+    case 'media_port':
+      return String((run.mediaPort + offset) >>> 0);
+    case 'pid':
+      return String(run.pid | 0);
+  }
+}
+
+/** SIPp's remote_ip_escaped / local_ip_escaped: an IPv6 address in brackets. */
+function bracketed(ip: string): string {
+  return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
+}
+
+// ---- rendering -------------------------------------------------------------------------------
+
+/** Shared output area: render() is synchronous, so one buffer serves every template. */
+let scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
+
+function grow(needed: number, used: number): Buffer {
+  let size = scratch.length * 2;
+  while (size < needed) size *= 2;
+  const bigger = Buffer.allocUnsafe(size);
+  scratch.copy(bigger, 0, 0, used);
+  scratch = bigger;
+  return bigger;
+}
+
+/** The last message's header text, kept for the message most recently read. */
+let cachedMessage: SipMessage | undefined;
+let cachedText: LastMessageText | undefined;
+
+function lastText(message: SipMessage | undefined): LastMessageText | undefined {
+  if (message === undefined) return undefined;
+  if (message !== cachedMessage) {
+    const raw = message.raw;
+    cachedText = raw.length === 0 || raw[0] === 0 ? undefined : lastMessageText(raw);
+    cachedMessage = message;
+  }
+  return cachedText;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const ZERO_LENGTH = Buffer.from('    0\r\n\r\n\0', 'latin1');
+
+class Bound implements BoundTemplate {
+  constructor(private readonly segments: readonly Segment[]) {}
+
+  render(call: CallKeywordState): Buffer {
+    let buf: Buffer = scratch;
+    let pos = 0;
+    let swallow = false;
+    let lenAt = -1;
+    let lenOffset = 0;
+    const segments = this.segments;
+    for (let s = 0; s < segments.length; s++) {
+      const seg = segments[s]!;
+      let value = '';
+      switch (seg.op) {
+        case OP_LITERAL: {
+          const bytes = seg.bytes;
+          if (pos + bytes.length > buf.length) buf = grow(pos + bytes.length, pos);
+          if (swallow && seg.stripFrom >= 0) {
+            swallow = false;
+            let from = seg.stripFrom;
+            bytes.copy(buf, pos, 0, from);
+            pos += from;
+            while (from < seg.stripTo && isCSpace(bytes[from]!)) from++;
+            pos += bytes.copy(buf, pos, from);
+          } else {
+            pos += bytes.copy(buf, pos);
+          }
+          continue;
+        }
+        case OP_CALL_ID:
+          value = call.callId;
+          break;
+        case OP_CALL_NUMBER:
+          value = String(call.callNumber >>> 0);
+          break;
+        case OP_CSEQ:
+          value = String((call.cseq + seg.offset) >>> 0);
+          break;
+        case OP_BRANCH: {
+          const prefix = seg.bytes;
+          if (pos + prefix.length > buf.length) buf = grow(pos + prefix.length, pos);
+          pos += prefix.copy(buf, pos);
+          value = `${call.callNumber >>> 0}-${(call.stepIndex + seg.offset) | 0}`;
+          break;
+        }
+        case OP_MSG_INDEX:
+          value = String(call.stepIndex | 0);
+          break;
+        case OP_LOCAL_PORT:
+          value = String((call.localPort + seg.offset) | 0);
+          break;
+        case OP_LEN:
+          lenAt = pos;
+          lenOffset = seg.offset;
+          value = '     ';
+          break;
+        case OP_PEER_TAG:
+          if (call.peerTag !== '') value = `;tag=${call.peerTag}`;
+          break;
+        case OP_ROUTES:
+          value = call.routes;
+          if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
+          break;
+        case OP_NEXT_URL:
+          value = call.nextUrl;
+          break;
+        case OP_LAST_HEADER: {
+          const text = lastText(call.lastMessage);
+          if (text !== undefined) value = findLastHeader(text, seg.query!);
+          if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
+          break;
+        }
+        case OP_LAST_REQUEST_URI: {
+          const text = lastText(call.lastMessage);
+          if (text !== undefined) value = lastRequestUri(text);
+          break;
+        }
+        case OP_LAST_CSEQ_NUMBER: {
+          const text = lastText(call.lastMessage);
+          value = String(((text === undefined ? 0 : lastCseqNumber(text)) + seg.offset) | 0);
+          break;
+        }
+        case OP_LAST_MESSAGE: {
+          const message = call.lastMessage;
+          if (message !== undefined) {
+            const raw = message.raw;
+            const nul = raw.indexOf(0);
+            const end = nul < 0 ? raw.length : nul;
+            if (pos + end > buf.length) buf = grow(pos + end, pos);
+            pos += raw.copy(buf, pos, 0, end);
+          }
+          continue;
+        }
+      }
+      if (value !== '') {
+        if (pos + value.length > buf.length) buf = grow(pos + value.length, pos);
+        pos += buf.write(value, pos, 'latin1');
+      }
+    }
+
+    if (lenAt >= 0) fillLength(buf, pos, lenAt, lenOffset);
+
+    const out = Buffer.allocUnsafe(pos);
+    buf.copy(out, 0, 0, pos);
+    return out;
+  }
+}
+
+/** SIPp's "Fix up the length" step of createSendingMessage. */
+function fillLength(buf: Buffer, pos: number, at: number, offset: number): void {
+  const body = buf.subarray(0, pos).indexOf(CRLFCRLF);
+  if (body >= 0 && pos - body > 4 && pos - body < 100004) {
+    const digits = String((pos - body - 4 + offset) >>> 0);
+    // %5u; a longer number would overflow SIPp's field too: keep its first 5 characters.
+    buf.write(digits.length >= 5 ? digits.slice(0, 5) : digits.padStart(5, ' '), at, 'latin1');
+  } else {
+    ZERO_LENGTH.copy(buf, at, 0, Math.min(ZERO_LENGTH.length, pos - at));
+  }
+}
+
+// ---- small helpers ---------------------------------------------------------------------------
+
+function nextSpecial(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x5b || c === 0x5c) break;
+    i++;
+  }
+  return i === from ? from + 1 : i;
+}
+
+/** SIPp's quoted_strchr: the next `c` outside double quotes, -1 when none. */
+function quotedIndexOf(text: string, c: number, from: number): number {
+  let p = from;
+  while (p < text.length) {
+    const ch = text.charCodeAt(p);
+    if (ch === c) return p;
+    if (ch === 0x22 /* " */) {
+      const q = text.indexOf('"', p + 1);
+      if (q < 0) return -1;
+      p = q;
+    }
+    p++;
+  }
+  return -1;
+}
+
+function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function firstLineFrom(text: string, from: number): string {
+  const nl = text.indexOf('\n', from);
+  return text.slice(from, nl < 0 ? text.length : nl);
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** C isspace(). */
+function isCSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}

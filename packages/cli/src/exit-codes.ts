@@ -1,0 +1,15 @@
+/** SIPp's exit codes; scripts test them. */
+export const ExitCode = {
+  /** Every call succeeded. */
+  Ok: 0,
+  /** At least one call failed; also any error before the scenario is loaded. */
+  Failed: 1,
+  /** Stopped before any call completed (SIPp's stop_now). */
+  NoCallCompleted: 97,
+  /** -h, -v, -sd. */
+  Other: 99,
+  /** The local port is in use (SIPp's bind error). */
+  BindError: 254,
+  /** A fatal error after the scenario was loaded (also -timeout_error). */
+  Fatal: 255,
+} as const;

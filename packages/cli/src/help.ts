@@ -1,0 +1,361 @@
+/**
+ * The help and version screens of `gossipper`, and the table of every flag SIPp 3.6.1 knows.
+ *
+ * The help is our own wording laid out like SIPp's (`   -flag            : text`, wrapped at
+ * column 77 with continuation lines indented to column 22). It lists only what Gossipper-TS
+ * supports; every other SIPp flag is recognised (see {@link sippFlags}) and refused with
+ * "is not supported yet", so a typo and a missing feature are told apart.
+ *
+ * Pure: these functions build strings; the caller prints them.
+ */
+
+/** Gossipper-TS release shown by `-v`. */
+export const GOSSIPPER_VERSION = '0.1.0';
+
+/** The SIPp release whose command line we follow. */
+export const SIPP_VERSION = '3.6.1';
+
+/**
+ * Every flag SIPp 3.6.1 accepts, without its leading dash, and how many values follow it.
+ *
+ * Taken from the real `sipp -h` (3.6.1, the Debian build) plus the flags its help hides:
+ * `-help` (same as `-h`) and the TLS flags (`-tls_cert`, `-tls_key`, `-tls_ca`, `-tls_crl`,
+ * `-tls_version`, which take a value in a TLS build). The arity was checked by running
+ * `sipp -FLAG` and `sipp -FLAG x` and looking for "Missing argument". `-h` takes no value but
+ * `-h stat` prints the statistics help.
+ */
+export const sippFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze({
+  // help and version (pass 0)
+  h: 0, help: 0, v: 0,
+  // Scenario file options
+  sd: 1, sf: 1, oocsf: 1, oocsn: 1, sn: 1,
+  // IP, port and protocol options
+  t: 1, i: 1, p: 1, bind_local: 0, ci: 1, cp: 1, max_socket: 1, max_reconnect: 1,
+  reconnect_close: 1, reconnect_sleep: 1, rsa: 1,
+  tls_cert: 1, tls_key: 1, tls_ca: 1, tls_crl: 1, tls_version: 1,
+  multihome: 1, heartbeat: 1, assocmaxret: 1, pathmaxret: 1, pmtu: 1, gracefulclose: 1,
+  // SIPp overall behavior options
+  bg: 0, nostdin: 0, plugin: 1, sleep: 1, skip_rlimit: 0, buff_size: 1, sendbuffer_warn: 1,
+  lost: 1, key: 2, set: 2, tdmmap: 1, dynamicStart: 1, dynamicMax: 1, dynamicStep: 1,
+  // Call behavior options
+  aa: 0, base_cseq: 1, cid_str: 1, d: 1, deadcall_wait: 1, auth_uri: 1, au: 1, ap: 1, s: 1,
+  default_behaviors: 1, nd: 0, pause_msg_ign: 0, callid_slash_ign: 0,
+  // Injection file options
+  inf: 1, infindex: 2, ip_field: 1,
+  // RTP behaviour options
+  mi: 1, rtp_echo: 0, mb: 1, mp: 1, rtp_payload: 1, rtp_threadtasks: 1, rtp_buffsize: 1,
+  // Call rate options
+  r: 1, rp: 1, rate_scale: 1, rate_increase: 1, rate_max: 1, rate_interval: 1,
+  no_rate_quit: 0, l: 1, m: 1, users: 1,
+  // Retransmission and timeout options
+  recv_timeout: 1, send_timeout: 1, timeout: 1, timeout_error: 0, max_retrans: 1,
+  max_invite_retrans: 1, max_non_invite_retrans: 1, nr: 0, rtcheck: 1, T2: 1,
+  // Third-party call control options
+  '3pcc': 1, master: 1, slave: 1, slave_cfg: 1,
+  // Performance and watchdog options
+  timer_resol: 1, max_recv_loops: 1, max_sched_loops: 1, watchdog_interval: 1,
+  watchdog_reset: 1, watchdog_minor_threshold: 1, watchdog_major_threshold: 1,
+  watchdog_major_maxtriggers: 1, watchdog_minor_maxtriggers: 1,
+  // Tracing, logging and statistics options
+  f: 1, trace_stat: 0, stat_delimiter: 1, stf: 1, fd: 1, periodic_rtd: 0,
+  trace_msg: 0, message_file: 1, message_overwrite: 1,
+  trace_shortmsg: 0, shortmessage_file: 1, shortmessage_overwrite: 1,
+  trace_counts: 0, trace_err: 0, error_file: 1, error_overwrite: 1, trace_error_codes: 0,
+  trace_calldebug: 0, calldebug_file: 1, calldebug_overwrite: 1,
+  trace_screen: 0, screen_file: 1, screen_overwrite: 1, trace_rtt: 0, rtt_freq: 1,
+  trace_logs: 0, log_file: 1, log_overwrite: 1,
+  ringbuffer_files: 1, ringbuffer_size: 1, max_log_size: 1,
+});
+
+/** Flags of our own, which SIPp does not have, and how many values follow them. */
+export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze({
+  summary_json: 1,
+});
+
+interface HelpEntry {
+  flag: string;
+  text: string;
+}
+interface HelpSection {
+  title: string;
+  entries: HelpEntry[];
+}
+
+/** What `-h` lists: only the flags Gossipper-TS supports, grouped like SIPp's help. */
+const sections: HelpSection[] = [
+  {
+    title: 'Scenario file options:',
+    entries: [
+      { flag: 'sd', text: 'Print an embedded scenario (uac, uas) as XML and exit.' },
+      { flag: 'sf', text: 'Load the XML scenario from this file.' },
+      {
+        flag: 'sn',
+        text:
+          'Run an embedded scenario by name. Without -sf and -sn the embedded uac runs.\n' +
+          "- 'uac' : client: INVITE, ACK, pause, BYE (default).\n" +
+          "- 'uas' : server answering it.",
+      },
+    ],
+  },
+  {
+    title: 'IP, port and protocol options:',
+    entries: [
+      {
+        flag: 't',
+        text:
+          'Transport mode:\n' +
+          '- u1: UDP, one socket for all calls (default),\n' +
+          '- un: UDP, one socket per call.\n' +
+          's1 and sn are taken as u1 and un. The other SIPp modes (ui, t1, tn, l1, ln, c1, cn) ' +
+          'are not supported yet.',
+      },
+      {
+        flag: 'i',
+        text:
+          "Local IP address: written into Contact:, Via: and From: ([local_ip]) and used as " +
+          'the bind address of the SIP socket. An IPv6 address (-i ::1) switches to IPv6. ' +
+          'Default: the address that routes to the remote host.',
+      },
+      {
+        flag: 'p',
+        text: 'Local SIP port. Default: 0, meaning the first free port of 5060..5119, then any.',
+      },
+      {
+        flag: 'rsa',
+        text:
+          'Remote sending address host[:port]: where packets are actually sent, while the ' +
+          'positional remote_host[:port] still fills [remote_ip] and [remote_port]. ' +
+          'Default port: 5060.',
+      },
+    ],
+  },
+  {
+    title: 'Overall behavior options:',
+    entries: [
+      { flag: 'v', text: 'Print the version and exit.' },
+      { flag: 'h', text: "Print this help and exit ('-h stat' describes the statistics file)." },
+      { flag: 'bg', text: 'Run in background mode.' },
+      { flag: 'nostdin', text: 'Do not read keyboard commands from stdin.' },
+      {
+        flag: 'buff_size',
+        text:
+          'Send and receive buffer size of the sockets, in bytes. Default: 4194304. This is ' +
+          "larger than SIPp's on purpose, so that bursts at high call rates are not dropped.",
+      },
+      { flag: 'key', text: 'keyword value\nSet the generic parameter [keyword] to value.' },
+      {
+        flag: 'set',
+        text:
+          'variable value\nSet the global variable named variable (declared in the ' +
+          "scenario's <Global>) to value.",
+      },
+    ],
+  },
+  {
+    title: 'Call behavior options:',
+    entries: [
+      { flag: 'base_cseq', text: 'Value of [cseq] in the first request of each call. Default: 1.' },
+      {
+        flag: 'd',
+        text:
+          "Call length: the duration of each <pause/> that has no 'milliseconds' of its own. " +
+          'Default: 0. Default unit: milliseconds.',
+      },
+      { flag: 's', text: "User part of the request URI ([service]). Default: 'service'." },
+    ],
+  },
+  {
+    title: 'RTP behaviour options:',
+    entries: [
+      { flag: 'mi', text: 'Local media IP address ([media_ip]). Default: the local IP address.' },
+      { flag: 'mp', text: 'Local media port ([media_port]). Default: 6000.' },
+    ],
+  },
+  {
+    title: 'Call rate options:',
+    entries: [
+      { flag: 'r', text: 'Call rate: calls started per rate period (-rp). Default: 10.' },
+      {
+        flag: 'rp',
+        text:
+          'Rate period: -r calls are started every -rp. Default: 1000 (one second). Default ' +
+          'unit: milliseconds.\nExample: -r 7 -rp 2s ==> 7 calls every 2 seconds.',
+      },
+      {
+        flag: 'l',
+        text:
+          'Maximum number of calls open at once; new calls wait while it is reached. ' +
+          'Default: 3 * rate * call length (in seconds, at least 1 s), at least 1.',
+      },
+      {
+        flag: 'm',
+        text: 'Stop and exit once this many calls have been started. Default: no limit.',
+      },
+      {
+        flag: 'users',
+        text:
+          'Start this many calls at once instead of a rate, and keep that many open. ' +
+          'Cannot follow -l.',
+      },
+    ],
+  },
+  {
+    title: 'Retransmission and timeout options:',
+    entries: [
+      {
+        flag: 'recv_timeout',
+        text:
+          'Receive timeout of every <recv> without its own: the call fails when the message ' +
+          'has not come in time. Default: none. Default unit: milliseconds.',
+      },
+      {
+        flag: 'timeout',
+        text:
+          'Global timeout: stop after this long, writing every output. Default: none. ' +
+          'Default unit: seconds.',
+      },
+      { flag: 'timeout_error', text: 'Reaching -timeout is a fatal error.' },
+      {
+        flag: 'max_retrans',
+        text: 'Maximum number of UDP retransmissions before a call fails. Default: 5.',
+      },
+      { flag: 'nr', text: 'Do not retransmit over UDP.' },
+    ],
+  },
+  {
+    title: 'Tracing, logging and statistics options:',
+    entries: [
+      {
+        flag: 'trace_stat',
+        text:
+          'Write the statistics to <scenario>_<pid>_.csv every -fd and on exit. ' +
+          "'-h stat' describes its columns.",
+      },
+      { flag: 'stat_delimiter', text: "Separator of the statistics file. Default: ';'." },
+      { flag: 'stf', text: 'Name of the statistics file (instead of <scenario>_<pid>_.csv).' },
+      {
+        flag: 'fd',
+        text: 'How often a statistics row is written. Default: 60. Default unit: seconds.',
+      },
+      {
+        flag: 'trace_msg',
+        text: 'Log every SIP message sent and received to <scenario>_<pid>_messages.log.',
+      },
+      { flag: 'message_file', text: 'Name of the message log file.' },
+      {
+        flag: 'summary_json',
+        text: 'Write the final statistics as JSON to this file (Gossipper-TS only).',
+      },
+    ],
+  },
+];
+
+/** Wrap `text` to `width` columns; lines after the first start at column `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const pad = ' '.repeat(indent);
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/ +/).filter((w) => w !== '')) {
+      if (line !== '' && indent + line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    out.push(line);
+  }
+  return out.map((l, i) => (i === 0 ? l : l === '' ? '' : pad + l)).join('\n');
+}
+
+/** The flags `-h` lists, without their dash (exported so tests can hold help and parser together). */
+export function helpFlags(): string[] {
+  return sections.flatMap((s) => s.entries.map((e) => e.flag));
+}
+
+/** The SIPp flags that are recognised but not supported yet, in SIPp's order. */
+export function unsupportedSippFlags(): string[] {
+  const supported = new Set(helpFlags());
+  supported.add('help');
+  return Object.keys(sippFlags).filter((f) => !supported.has(f));
+}
+
+/** The `-h` screen. */
+export function helpText(): string {
+  const lines: string[] = [
+    '',
+    'Usage:',
+    '',
+    '  gossipper [sipp] remote_host[:remote_port] [options]',
+    '  gossipper demo [options]',
+    '',
+    'Example:',
+    '',
+    '   Run the embedded server (uas) scenario:',
+    '     gossipper -sn uas',
+    '   On the same host, run the embedded client (uac) scenario against it:',
+    '     gossipper -sn uac 127.0.0.1',
+    '',
+    '  Options take - or --. remote_host[:remote_port] ([addr]:port for IPv6)',
+    '  may stand anywhere. Times take a unit: ms, s, m or h (-d 2s); a bare',
+    "  number is in the option's default unit.",
+    '',
+    '  Available options:',
+    '',
+  ];
+  for (const section of sections) {
+    lines.push('', `*** ${section.title}`, '');
+    for (const entry of section.entries) {
+      lines.push(`   -${entry.flag.padEnd(16)}: ${wrap(entry.text, 22, 77)}`);
+    }
+  }
+  lines.push(
+    '',
+    '*** Recognised SIPp options, not supported yet (they stop with an error):',
+    '',
+    '   ' + wrap(unsupportedSippFlags().map((f) => `-${f}`).join(' '), 3, 77),
+    '',
+    '',
+    'Exit codes:',
+    '',
+    '    0: All calls were successful',
+    '    1: At least one call failed, or a bad command line or scenario',
+    '   97: Exit on internal command, or -timeout with no call completed',
+    '   99: Normal exit without calls processed (-h, -v, -sd)',
+    '  254: A port is already in use',
+    '  255: Fatal error after the scenario was loaded',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** The `-h stat` screen: the columns of the `-trace_stat` file. */
+export function helpStatsText(): string {
+  return [
+    '',
+    '  -trace_stat writes the statistics to <scenario>_<pid>_.csv (or the -stf name):',
+    '  one header row, then one row every -fd and a final row on exit. Fields are',
+    "  separated by -stat_delimiter (';'), and every row ends with it. (P) counters",
+    '  are periodic (since the previous row), (C) counters cumulative.',
+    '',
+    '  Its columns are those of SIPp 3.6.1, in its order: StartTime, LastResetTime,',
+    '  CurrentTime (each date<TAB>time<TAB>epoch), ElapsedTime, TargetRate, CallRate,',
+    '  IncomingCall, OutgoingCall (column 12 is OutgoingCall(C)), TotalCallCreated,',
+    '  CurrentCall, SuccessfulCall, FailedCall (column 18 is FailedCall(C)), one',
+    '  Failed<reason> pair per failure reason, OutOfCallMsgs, DeadCallMsgs,',
+    '  Retransmissions, AutoAnswered, Warnings, FatalErrors, WatchdogMajor,',
+    '  WatchdogMinor, the response times, CallLength and the repartition counters.',
+    '',
+  ].join('\n');
+}
+
+/** The line that follows a command-line error, pointing at the help. */
+export function helpHint(): string {
+  return "Use 'gossipper -h' for the options.";
+}
+
+/** The `-v` screen, laid out like SIPp's (a blank line, the version line, a blank line). */
+export function versionText(): string {
+  return `\n Gossipper-TS v${GOSSIPPER_VERSION} (SIPp ${SIPP_VERSION} compatible command line).\n\n`;
+}

@@ -1,0 +1,518 @@
+/**
+ * SIPp's command line, parsed the way SIPp 3.6.1 parses it.
+ *
+ * SIPp reads its arguments in passes, left to right each time:
+ *  - pass 0: an unknown option is an error (exit 1); `-h`/`-help` prints the help, `-v` the
+ *    version and `-sd NAME` a scenario (exit 99), whichever comes first; every other option
+ *    only takes its values here, so a value is never read as an option (`-s -h` sets the
+ *    service to "-h") and a missing value at the end is an error;
+ *  - pass 1: every other option's value is checked and stored (`-r abc` is an error only if
+ *    no `-h` stands anywhere on the line);
+ *  - pass 2: the scenario (`-sf`, `-sn`);
+ *  - pass 3: `-set` (kept raw here: it needs the scenario's <Global> variables).
+ * Options take `-` or `--`. Any word not starting with `-` (and not an option's value) is
+ * the positional `remote_host[:remote_port]`, wherever it stands; the last one wins.
+ *
+ * Pure: no process.exit, no console. The caller maps the result to output and an exit code.
+ */
+import * as t from 'io-ts';
+import { decode } from '@gossipper/core';
+import { gossipperFlags, sippFlags } from './help.js';
+
+// ---------------------------------------------------------------------------------------
+// The result
+
+const RequiredFields = t.type({
+  /** -s: user part of the request URI ([service]). Default 'service'. */
+  service: t.string,
+  /** -p: local SIP port; 0 = first free of 5060..5119, then any. Default 0. */
+  localPort: t.number,
+  /** -mp: local media port ([media_port]). Default 6000. */
+  mediaPort: t.number,
+  /** -r: calls per rate period. Default 10. */
+  rate: t.number,
+  /** -rp: the rate period in ms. Default 1000. */
+  ratePeriodMs: t.number,
+  /** -d: duration of a <pause/> without its own, in ms. Default 0. */
+  callDurationMs: t.number,
+  /** -t: u1 (one UDP socket) or un (one per call); s1/sn map to these. Default 'u1'. */
+  transport: t.keyof({ u1: null, un: null }),
+  /** -timeout_error: reaching -timeout is a fatal error. Default false. */
+  timeoutError: t.boolean,
+  /** -max_retrans: UDP retransmissions before a call fails. Default 5. */
+  maxRetrans: t.number,
+  /** -nr: no UDP retransmissions. Default false. */
+  noRetrans: t.boolean,
+  /** -buff_size: socket send/receive buffer in bytes. Default 4194304 (larger than SIPp's). */
+  bufferSize: t.number,
+  /** -base_cseq: [cseq] of the first request of a call. Default 1. */
+  baseCseq: t.number,
+  /** -key k v: generic parameters [k]; a later -key with the same k wins. Default {}. */
+  keys: t.record(t.string, t.string),
+  /** -set var value: raw, in command-line order, for after the scenario is loaded. Default []. */
+  sets: t.array(t.tuple([t.string, t.string])),
+  /** -nostdin. Default false. */
+  noStdin: t.boolean,
+  /** -bg. Default false. */
+  background: t.boolean,
+  /** -trace_stat. Default false. */
+  traceStat: t.boolean,
+  /** -fd: statistics row interval in ms. Default 60000. */
+  statFrequencyMs: t.number,
+  /** -stat_delimiter. Default ';'. */
+  statDelimiter: t.string,
+  /** -trace_msg. Default false. */
+  traceMsg: t.boolean,
+  /** IPv6: -i is an IPv6 address, or the remote host is an IPv6 literal. Default false. */
+  ipv6: t.boolean,
+});
+
+const OptionalFields = t.partial({
+  /** -sf FILE. */
+  scenarioFile: t.string,
+  /** -sn NAME; 'uac' when neither -sf nor -sn is given (as SIPp). */
+  scenarioName: t.string,
+  /** Positional remote_host (brackets of an IPv6 literal removed). */
+  remoteHost: t.string,
+  /** Positional :remote_port, when given (SIPp then uses 5060). */
+  remotePort: t.number,
+  /** -i (brackets and any :port removed, as SIPp). */
+  localIp: t.string,
+  /** -mi (brackets and any :port removed, as SIPp). */
+  mediaIp: t.string,
+  /** -l, or -users (which sets the open-call limit too). Absent: see {@link defaultCallLimit}. */
+  callLimit: t.number,
+  /** -m: stop after this many calls; absent = no limit (-m 0 = no call at all, as SIPp). */
+  maxCalls: t.number,
+  /** -users. */
+  users: t.number,
+  /** -timeout in ms; absent (or -timeout 0) = none. */
+  timeoutMs: t.number,
+  /** -recv_timeout in ms; absent (or 0) = none. */
+  recvTimeoutMs: t.number,
+  /** -stf. */
+  statFile: t.string,
+  /** -message_file. */
+  messageFile: t.string,
+  /** -summary_json FILE (ours). */
+  summaryJson: t.string,
+  /** -rsa host[:port]: where packets are actually sent. */
+  rsaHost: t.string,
+  /** -rsa port; 5060 when -rsa has none (as SIPp). */
+  rsaPort: t.number,
+});
+
+/** The run options, decoded at the edge with `decode(RunOptionsCodec, raw, 'command line')`. */
+export const RunOptionsCodec = t.intersection([RequiredFields, OptionalFields], 'RunOptions');
+export type RunOptions = t.TypeOf<typeof RunOptionsCodec>;
+
+export type ParsedCommand =
+  /** -h / -help (exit 99); `-h stat` asks for the statistics help. */
+  | { kind: 'help'; topic?: 'stat' }
+  /** -v (exit 99). */
+  | { kind: 'version' }
+  /** -sd NAME (exit 99); the caller checks that NAME is an embedded scenario (else exit 1). */
+  | { kind: 'dump-scenario'; name: string }
+  | { kind: 'run'; options: RunOptions }
+  /** `gossipper demo [flags]`: the embedded uac against an embedded uas. */
+  | { kind: 'demo'; options: RunOptions }
+  /**
+   * A bad command line (exit 1). `message` is one line naming the flag and the bad value.
+   * `showHelp`: a usage error (unknown option, missing value) — print {@link helpHint} after
+   * the message, where SIPp prints its help or "Use 'sipp -h' for details".
+   */
+  | { kind: 'error'; message: string; exitCode: 1; showHelp: boolean };
+
+/** Defaults of the non-optional fields (SIPp's, except -buff_size which is larger on purpose). */
+export const RUN_DEFAULTS: Readonly<
+  Omit<RunOptions, 'keys' | 'sets'> & { keys: Readonly<Record<string, string>>; sets: readonly [] }
+> = Object.freeze({
+  service: 'service',
+  localPort: 0,
+  mediaPort: 6000,
+  rate: 10,
+  ratePeriodMs: 1000,
+  callDurationMs: 0,
+  transport: 'u1',
+  timeoutError: false,
+  maxRetrans: 5,
+  noRetrans: false,
+  bufferSize: 4194304,
+  baseCseq: 1,
+  keys: Object.freeze({}),
+  sets: [] as const,
+  noStdin: false,
+  background: false,
+  traceStat: false,
+  statFrequencyMs: 60000,
+  statDelimiter: ';',
+  traceMsg: false,
+  ipv6: false,
+});
+
+/**
+ * SIPp's open-call limit when -l and -users are not given (CallGenerationTask::set_rate):
+ * 3 * rate * max(scenario length, -d, 1000 ms) / rate period, at least 1.
+ */
+export function defaultCallLimit(p: {
+  rate: number;
+  ratePeriodMs: number;
+  callDurationMs: number;
+  scenarioDurationMs: number;
+}): number {
+  const length = Math.max(p.scenarioDurationMs, p.callDurationMs, 1000);
+  const limit = Math.trunc((3 * p.rate * length) / p.ratePeriodMs);
+  return limit >= 1 ? limit : 1;
+}
+
+// ---------------------------------------------------------------------------------------
+// Value parsers: each returns the value or throws a UsageError naming the flag.
+
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showHelp = false,
+  ) {
+    super(message);
+  }
+}
+
+const NUMBER = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^\d+$/;
+
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+function parseInteger(flag: string, value: string): number {
+  if (!INTEGER.test(value)) {
+    const what = /^-\d+$/.test(value) ? 'an integer >= 0' : 'an integer';
+    throw new UsageError(`${flag}: expected ${what}, got ${quote(value)}`);
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag}: ${quote(value)} is too large`);
+  return n;
+}
+
+function parsePort(flag: string, value: string): number {
+  const n = INTEGER.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535)) {
+    throw new UsageError(`${flag}: expected a port number (0-65535), got ${quote(value)}`);
+  }
+  return n;
+}
+
+function parseNumber(flag: string, value: string): number {
+  if (!NUMBER.test(value)) {
+    const what = /^-/.test(value) && NUMBER.test(value.slice(1)) ? 'a number >= 0' : 'a number';
+    throw new UsageError(`${flag}: expected ${what}, got ${quote(value)}`);
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag}: ${quote(value)} is too large`);
+  return n;
+}
+
+const TIME_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const TIME = /^((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(ms|s|m|h)?$/;
+
+/** A time with an optional ms/s/m/h suffix; a bare number is in `unit`. Result in whole ms. */
+function parseTime(flag: string, value: string, unit: 'ms' | 's'): number {
+  const match = TIME.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `${flag}: expected a time (a number with ms, s, m or h; bare: ${unit === 'ms' ? 'milliseconds' : 'seconds'}), got ${quote(value)}`,
+    );
+  }
+  const ms = Math.trunc(Number(match[1]) * TIME_UNITS_MS[match[2] ?? unit]);
+  if (!Number.isSafeInteger(ms)) throw new UsageError(`${flag}: ${quote(value)} is too large`);
+  return ms;
+}
+
+/**
+ * SIPp's get_host_and_port: `[v6]:port`, `[v6]`, `v6` (two colons or more: no port),
+ * `host:port` or `host`. Unlike SIPp (atol), a port that is not a number is an error.
+ */
+export function splitHostPort(
+  what: string,
+  value: string,
+): { host: string; port?: number } {
+  const open = value.indexOf('[');
+  const close = open >= 0 ? value.indexOf(']', open) : -1;
+  let host: string;
+  let portText: string | undefined;
+  if (close >= 0) {
+    host = value.slice(open + 1, close);
+    const rest = value.slice(close + 1);
+    if (rest.startsWith(':')) portText = rest.slice(1);
+    else if (rest !== '') throw new UsageError(`${what}: malformed address ${quote(value)}`);
+  } else {
+    const first = value.indexOf(':');
+    if (first >= 0 && value.indexOf(':', first + 1) < 0) {
+      host = value.slice(0, first);
+      portText = value.slice(first + 1);
+    } else {
+      host = value;
+    }
+  }
+  if (host === '') throw new UsageError(`${what}: expected a host, got ${quote(value)}`);
+  if (portText === undefined) return { host };
+  const port = INTEGER.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UsageError(`${what}: expected a port number (0-65535) in ${quote(value)}, got ${quote(portText)}`);
+  }
+  return { host, port };
+}
+
+const SIPP_TRANSPORTS = ['u1', 'un', 'ui', 't1', 'tn', 'l1', 'ln', 's1', 'sn', 'c1', 'cn'];
+
+function parseTransport(value: string): 'u1' | 'un' {
+  if (value === 'u1' || value === 's1') return 'u1';
+  if (value === 'un' || value === 'sn') return 'un';
+  if (SIPP_TRANSPORTS.includes(value)) throw new UsageError(`-t ${quote(value)} is not supported yet`);
+  throw new UsageError(`-t: expected a transport (u1, un), got ${quote(value)}`, true);
+}
+
+// ---------------------------------------------------------------------------------------
+// The options we support: name (without dash) -> how to store its values in the draft.
+
+type Draft = Record<string, unknown> & {
+  keys: Record<string, string>;
+  sets: Array<[string, string]>;
+};
+type Apply = (draft: Draft, values: string[], flag: string) => void;
+
+const set =
+  (field: string): Apply =>
+  (d, [v]) => {
+    d[field] = v;
+  };
+const flagOn =
+  (field: string): Apply =>
+  (d) => {
+    d[field] = true;
+  };
+const integer =
+  (field: string): Apply =>
+  (d, [v], f) => {
+    d[field] = parseInteger(f, v);
+  };
+const time =
+  (field: string, unit: 'ms' | 's', zeroMeansNone = false): Apply =>
+  (d, [v], f) => {
+    const ms = parseTime(f, v, unit);
+    if (zeroMeansNone && ms === 0) delete d[field];
+    else d[field] = ms;
+  };
+const ip =
+  (field: string): Apply =>
+  (d, [v], f) => {
+    d[field] = splitHostPort(f, v).host;
+  };
+
+const supported: Readonly<Record<string, Apply>> = {
+  sf: set('scenarioFile'), // pass 2, see parseCommandLine
+  sn: set('scenarioName'), // pass 2
+  rsa: (d, [v], f) => {
+    const { host, port } = splitHostPort(f, v);
+    d.rsaHost = host;
+    d.rsaPort = port ?? 5060;
+  },
+  s: set('service'),
+  i: ip('localIp'),
+  p: (d, [v], f) => {
+    d.localPort = parsePort(f, v);
+  },
+  mi: ip('mediaIp'),
+  mp: (d, [v], f) => {
+    d.mediaPort = parsePort(f, v);
+  },
+  r: (d, [v], f) => {
+    d.rate = parseNumber(f, v);
+  },
+  rp: (d, [v], f) => {
+    const ms = parseTime(f, v, 'ms');
+    if (ms <= 0) throw new UsageError(`${f}: the rate period must be more than 0 ms, got ${quote(v)}`);
+    d.ratePeriodMs = ms;
+  },
+  l: (d, [v], f) => {
+    if (d.users !== undefined) {
+      throw new UsageError(`${f}: can not set the open call limit when -users is given before it`);
+    }
+    d.callLimit = parseInteger(f, v);
+  },
+  m: integer('maxCalls'),
+  d: time('callDurationMs', 'ms'),
+  t: (d, [v]) => {
+    d.transport = parseTransport(v);
+  },
+  users: (d, [v], f) => {
+    const users = parseInteger(f, v);
+    d.users = users;
+    d.callLimit = users; // as SIPp: -users sets the open call limit too
+  },
+  timeout: time('timeoutMs', 's', true),
+  timeout_error: flagOn('timeoutError'),
+  recv_timeout: time('recvTimeoutMs', 'ms', true),
+  max_retrans: integer('maxRetrans'),
+  nr: flagOn('noRetrans'),
+  buff_size: (d, [v], f) => {
+    const n = parseInteger(f, v);
+    if (n <= 0) throw new UsageError(`${f}: the buffer size must be more than 0, got ${quote(v)}`);
+    d.bufferSize = n;
+  },
+  base_cseq: integer('baseCseq'),
+  key: (d, [k, v]) => {
+    d.keys[k] = v;
+  },
+  set: (d, [k, v]) => {
+    d.sets.push([k, v]); // pass 3, see parseCommandLine
+  },
+  nostdin: flagOn('noStdin'),
+  bg: flagOn('background'),
+  trace_stat: flagOn('traceStat'),
+  stf: set('statFile'),
+  fd: (d, [v], f) => {
+    const ms = parseTime(f, v, 's');
+    if (ms <= 0) throw new UsageError(`${f}: the dump interval must be more than 0, got ${quote(v)}`);
+    d.statFrequencyMs = ms;
+  },
+  stat_delimiter: set('statDelimiter'),
+  trace_msg: flagOn('traceMsg'),
+  message_file: set('messageFile'),
+  summary_json: set('summaryJson'),
+};
+
+/** The options `parseCommandLine` accepts (without dash), besides -h, -help, -v and -sd. */
+export function supportedFlags(): string[] {
+  return Object.keys(supported);
+}
+
+/** The name of an option token without its `-` or `--`, or undefined for a positional word. */
+function optionName(token: string): string | undefined {
+  if (!token.startsWith('-')) return undefined;
+  return token.startsWith('--') ? token.slice(2) : token.slice(1);
+}
+
+function arityOf(name: string): 0 | 1 | 2 | undefined {
+  if (Object.hasOwn(sippFlags, name)) return sippFlags[name];
+  if (Object.hasOwn(gossipperFlags, name)) return gossipperFlags[name];
+  return undefined;
+}
+
+function error(message: string, showHelp: boolean): ParsedCommand {
+  return { kind: 'error', message, exitCode: 1, showHelp };
+}
+
+function isIpv6Literal(host: string | undefined): boolean {
+  return host !== undefined && host.includes(':');
+}
+
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Parse `gossipper`'s arguments (argv without node and the script).
+ * `gossipper sipp [flags]` is `gossipper [flags]`; `gossipper demo [flags]` is the demo.
+ * No arguments at all prints the help, as SIPp does.
+ */
+export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+  let args = [...argv];
+  let mode: 'run' | 'demo' = 'run';
+  if (args[0] === 'sipp') {
+    args = args.slice(1);
+  } else if (args[0] === 'demo') {
+    mode = 'demo';
+    args = args.slice(1);
+  }
+  if (args.length === 0 && mode === 'run') return { kind: 'help' };
+
+  // Pass 0: unknown options, -h/-v/-sd (first one wins), option values taken.
+  interface Item {
+    name?: string; // undefined: a positional word
+    values: string[];
+  }
+  const items: Item[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i];
+    const name = optionName(token);
+    if (name === undefined) {
+      items.push({ values: [token] });
+      continue;
+    }
+    const arity = arityOf(name);
+    if (arity === undefined) return error(`unknown option ${quote(token)}`, true);
+    if (name === 'h' || name === 'help') {
+      return args[i + 1] === 'stat' ? { kind: 'help', topic: 'stat' } : { kind: 'help' };
+    }
+    if (name === 'v') return { kind: 'version' };
+    if (i + arity >= args.length) {
+      const got = args.length - 1 - i;
+      return error(
+        arity === 1
+          ? `-${name}: missing value`
+          : `-${name}: expected ${arity} values, got ${got}`,
+        true,
+      );
+    }
+    const values = args.slice(i + 1, i + 1 + arity);
+    if (name === 'sd') return { kind: 'dump-scenario', name: values[0] };
+    items.push({ name, values });
+    i += arity;
+  }
+
+  // Pass 1: every other option, left to right; the first error stops.
+  const draft: Draft = { ...RUN_DEFAULTS, keys: {}, sets: [] };
+  let remote: string | undefined;
+  const scenarioItems: Item[] = [];
+  const setItems: Item[] = [];
+  try {
+    for (const item of items) {
+      if (item.name === undefined) {
+        remote = item.values[0]; // the last one wins, as SIPp
+        continue;
+      }
+      if (item.name === 'sf' || item.name === 'sn') {
+        scenarioItems.push(item);
+        continue;
+      }
+      if (item.name === 'set') {
+        setItems.push(item);
+        continue;
+      }
+      const apply = supported[item.name];
+      if (apply === undefined) throw new UsageError(`-${item.name} is not supported yet`);
+      apply(draft, item.values, `-${item.name}`);
+    }
+    if (remote !== undefined) {
+      const { host, port } = splitHostPort('remote host', remote);
+      draft.remoteHost = host;
+      if (port !== undefined) draft.remotePort = port;
+    }
+
+    // Pass 2: the scenario. SIPp stops on a second one ("main_scenario already set").
+    if (scenarioItems.length > 1) {
+      const [a, b] = scenarioItems;
+      throw new UsageError(
+        `-${b.name} ${quote(b.values[0])}: a scenario is already given (-${a.name} ${quote(a.values[0])})`,
+      );
+    }
+    for (const item of scenarioItems) supported[item.name!](draft, item.values, `-${item.name}`);
+    if (scenarioItems.length === 0) draft.scenarioName = 'uac';
+
+    // Pass 3: -set, kept raw.
+    for (const item of setItems) supported.set(draft, item.values, '-set');
+  } catch (e) {
+    if (e instanceof UsageError) return error(e.message, e.showHelp);
+    throw e;
+  }
+
+  draft.ipv6 = isIpv6Literal(draft.localIp as string | undefined) ||
+    isIpv6Literal(draft.remoteHost as string | undefined);
+
+  let options: RunOptions;
+  try {
+    options = decode(RunOptionsCodec, draft, 'command line');
+  } catch (e) {
+    return error(e instanceof Error ? e.message : String(e), false);
+  }
+  return { kind: mode, options };
+}

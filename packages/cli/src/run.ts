@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { Container } from 'inversify';
+import {
+  decodeScenarioBytes,
+  decode,
+  Engine,
+  EngineConfigCodec,
+  ENGINE_DEFAULTS,
+  loadBuiltinScenario,
+  loadScenario,
+  PortInUseError,
+  RealTimeScheduler,
+  RunStats,
+  ScenarioError,
+  SCHEDULER,
+  TRANSPORT,
+  builtinScenarios,
+} from '@gossipper/core';
+import type { EngineConfig, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
+import { udpTransportModule } from '@gossipper/adapter-udp';
+import { defaultCallLimit } from './options.js';
+import type { RunOptions } from './options.js';
+import { ExitCode } from './exit-codes.js';
+import { ipFamilyOf, localAddressToward } from './local-address.js';
+import { EventFanout, MessageTraceSink } from './outputs/message-trace.js';
+import { RunReporter } from './outputs/reporter.js';
+import { unknownBuiltinMessage } from './main.js';
+import { spawnInBackground } from './background.js';
+
+/** A scenario and the name SIPp derives output file names from. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** `-sf` basename without `.xml`, or the `-sn` name. */
+  fileStem: string;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
+  if (options.scenarioFile !== undefined) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(options.scenarioFile);
+    } catch (error) {
+      throw new CliError(`-sf: cannot read "${options.scenarioFile}": ${(error as Error).message}`, ExitCode.Failed);
+    }
+    const stem = basename(options.scenarioFile).replace(/\.xml$/i, '');
+    return { scenario: loadScenario(decodeScenarioBytes(bytes), options.scenarioFile), fileStem: stem };
+  }
+  const name = options.scenarioName ?? 'uac';
+  if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
+  return { scenario: loadBuiltinScenario(name), fileStem: name };
+}
+
+async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host, { family })).address;
+  } catch {
+    throw new CliError(`${flag}: cannot resolve host "${host}"`, ExitCode.Fatal);
+  }
+}
+
+/** Turn decoded command-line options into the engine's configuration. */
+export async function engineConfigFor(options: RunOptions, scenario: Scenario, pid: number): Promise<EngineConfig> {
+  const family: 4 | 6 = options.ipv6 || ipFamilyOf(options.localIp) === 6 ? 6 : 4;
+  const remoteHost = options.remoteHost;
+  const remoteIp = remoteHost !== undefined ? await resolveHost(remoteHost, family, 'remote host') : undefined;
+  const remotePort = options.remotePort ?? 5060;
+  let remote = remoteIp !== undefined ? { address: remoteIp, port: remotePort } : undefined;
+  if (options.rsaHost !== undefined) {
+    remote = { address: await resolveHost(options.rsaHost, family, '-rsa'), port: options.rsaPort ?? 5060 };
+  }
+  if (!scenario.startsWithRecv && remote === undefined) {
+    throw new CliError(
+      'a client scenario needs a remote host: gossipper -sn uac 127.0.0.1:5060 (or -rsa host:port)',
+      ExitCode.Fatal,
+    );
+  }
+  const localIp = options.localIp ?? (await localAddressToward(remote?.address, family));
+  const mediaIp = options.mediaIp ?? localIp;
+  const callLimit =
+    options.callLimit ??
+    (scenario.startsWithRecv
+      ? 0
+      : defaultCallLimit({
+          rate: options.rate,
+          ratePeriodMs: options.ratePeriodMs,
+          callDurationMs: options.callDurationMs,
+          scenarioDurationMs: scenarioPauseTotal(scenario, options.callDurationMs),
+        }));
+  const raw = {
+    remote,
+    rate: options.rate,
+    ratePeriodMs: options.ratePeriodMs,
+    callLimit,
+    maxCalls: options.maxCalls ?? 0,
+    defaultPauseMs: options.callDurationMs,
+    recvTimeoutMs: options.recvTimeoutMs ?? 0,
+    retransmissions: !options.noRetrans,
+    // SIPp: -max_retrans sets both limits; without it non-INVITE transactions get 9.
+    maxInviteRetrans: options.maxRetrans,
+    maxNonInviteRetrans: options.maxRetrans === 5 ? ENGINE_DEFAULTS.maxNonInviteRetrans : options.maxRetrans,
+    baseCseq: options.baseCseq,
+    deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
+    transportOptions: {
+      bindAddress: options.localIp ?? '',
+      port: options.localPort,
+      portExplicit: options.localPort !== 0,
+      family,
+      bufferSize: options.bufferSize,
+    },
+    keywords: {
+      service: options.service,
+      remoteIp: remote?.address ?? '',
+      remoteHost: remoteHost ?? options.rsaHost ?? '',
+      remotePort: remoteHost !== undefined ? remotePort : (remote?.port ?? 0),
+      localIp,
+      localIpType: family === 6 ? '6' : '4',
+      transport: 'UDP',
+      pid,
+      mediaIp,
+      mediaIpType: ipFamilyOf(mediaIp) === 6 ? '6' : '4',
+      mediaPort: options.mediaPort,
+    },
+  };
+  return decode(EngineConfigCodec, raw, 'engine configuration');
+}
+
+/** Sum of a scenario's pauses: SIPp's "scenario length" in its default -l. */
+function scenarioPauseTotal(scenario: Scenario, defaultPauseMs: number): number {
+  let total = 0;
+  for (const step of scenario.steps) {
+    if (step.kind === 'pause') total += step.milliseconds ?? defaultPauseMs;
+  }
+  return total;
+}
+
+/** The composition root: each port bound to its adapter. */
+export function createContainer(options: RunOptions): Container {
+  const container = new Container();
+  container.load(udpTransportModule(options.transport));
+  container.bind<Scheduler>(SCHEDULER).toConstantValue(new RealTimeScheduler());
+  return container;
+}
+
+export interface RunSetup {
+  engine: Engine;
+  reporter: RunReporter;
+  scheduler: RealTimeScheduler;
+  close(): Promise<void>;
+}
+
+/** Build an engine with its outputs from options. Throws CliError / ScenarioError / PortInUseError. */
+export async function setUpRun(
+  options: RunOptions,
+  loaded: LoadedScenario,
+  pid: number,
+  quiet = false,
+): Promise<RunSetup> {
+  const config = await engineConfigFor(options, loaded.scenario, pid);
+  const container = createContainer(options);
+  const transport = container.get<Transport>(TRANSPORT);
+  const scheduler = container.get<Scheduler>(SCHEDULER) as RealTimeScheduler;
+  const stats = new RunStats(loaded.scenario, scheduler);
+  stats.setTargetRate(config.rate);
+  const sinks: EventSink[] = [];
+  let trace: MessageTraceSink | undefined;
+  if (options.traceMsg) {
+    trace = new MessageTraceSink(
+      options.messageFile ?? `${loaded.fileStem}_${pid}_messages.log`,
+      'UDP',
+      () => scheduler.wallClockMs(),
+    );
+    sinks.push(trace);
+  }
+  const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
+  const engine = new Engine(loaded.scenario, config, { transport, scheduler, stats, ...(events ? { events } : {}) });
+  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet });
+  return {
+    engine,
+    reporter,
+    scheduler,
+    async close() {
+      trace?.close();
+      await engine.close();
+      scheduler.dispose();
+    },
+  };
+}
+
+/** Run one scenario as SIPp would, and return SIPp's exit code. */
+export async function runScenario(options: RunOptions): Promise<number> {
+  if (options.background) return spawnInBackground();
+  let loaded: LoadedScenario;
+  try {
+    loaded = loadScenarioFromOptions(options);
+  } catch (error) {
+    return reportStartupError(error, ExitCode.Failed);
+  }
+  // SIPp: -m 0 runs no call at all and exits at once.
+  if (options.maxCalls === 0) return ExitCode.Ok;
+  let setup: RunSetup;
+  try {
+    setup = await setUpRun(options, loaded, process.pid);
+    await setup.engine.open();
+  } catch (error) {
+    return reportStartupError(error, ExitCode.Fatal);
+  }
+  return driveRun(setup, options);
+}
+
+function reportStartupError(error: unknown, fallbackCode: number): number {
+  if (error instanceof PortInUseError) {
+    process.stderr.write(`gossipper: ${error.message} (use -p to choose another)\n`);
+    return ExitCode.BindError;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`gossipper: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof ScenarioError) {
+    process.stderr.write(`gossipper: ${error.message}\n`);
+    return ExitCode.Failed;
+  }
+  process.stderr.write(`gossipper: ${(error as Error)?.message ?? String(error)}\n`);
+  return fallbackCode;
+}
+
+/** Start, wait for the end (completion, -timeout, SIGINT/SIGTERM), write every output, exit code. */
+export async function driveRun(setup: RunSetup, options: RunOptions): Promise<number> {
+  const { engine, reporter, scheduler } = setup;
+  let timedOut = false;
+  const onSignal = () => engine.stop('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  const hardStop =
+    options.timeoutMs !== undefined
+      ? scheduler.setTimer(options.timeoutMs, () => {
+          timedOut = true;
+          engine.stop('timeout');
+        })
+      : undefined;
+  try {
+    reporter.start();
+    engine.start();
+    const result = await engine.finished;
+    hardStop?.cancel();
+    const exitCode =
+      timedOut && options.timeoutError
+        ? ExitCode.Fatal
+        : result.callsFailed > 0
+          ? ExitCode.Failed
+          : ExitCode.Ok;
+    reporter.finish(result, exitCode);
+    return exitCode;
+  } catch (error) {
+    reporter.finish(undefined, ExitCode.Fatal);
+    process.stderr.write(`gossipper: ${(error as Error)?.stack ?? String(error)}\n`);
+    return ExitCode.Fatal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    await setup.close();
+  }
+}

@@ -1,0 +1,556 @@
+import { compileTemplate } from '../template/compile.js';
+import type { CompiledTemplate } from '../template/types.js';
+import { ScenarioError } from './errors.js';
+import { parseCBool, parseCDouble, parseCLong, parseRepartition } from './sipp-values.js';
+import type {
+  NopStep,
+  PauseStep,
+  RecvStep,
+  Scenario,
+  SendStep,
+  SourcePlace,
+  Step,
+  StepCommon,
+  TimewaitStep,
+} from './types.js';
+import {
+  SIPP_ACTIONS,
+  SIPP_ELEMENT_NAMES,
+  SIPP_ROOT_ATTRIBUTES,
+  SIPP_SCENARIO_ELEMENTS,
+  SUPPORTED_ATTRIBUTES,
+  SUPPORTED_SCENARIO_ELEMENTS,
+} from './vocabulary.js';
+import { parseXmlDocument, type XmlElement } from './xml.js';
+
+export { decodeScenarioBytes } from './encoding.js';
+
+/** Compiles the CDATA of a `<send>`; loadScenario() uses compileTemplate unless given another. */
+export type TemplateCompiler = (cdata: string, place: SourcePlace) => CompiledTemplate;
+
+/**
+ * Read a SIPp XML scenario into a typed Scenario, with SIPp's load-time checks.
+ *
+ * Throws ScenarioError (`file:line: ...`, `file:line:col: ...` for XML syntax errors) for broken
+ * XML, for anything SIPp would refuse to load, and for SIPp features not implemented yet.
+ */
+export function loadScenario(xml: string, file: string, compile: TemplateCompiler = compileTemplate): Scenario {
+  return new ScenarioLoader(file, compile).load(xml);
+}
+
+interface TxnUse {
+  name: string;
+  line: number;
+  started: number;
+  responses: number;
+  acks: number;
+  isInvite: boolean;
+}
+
+interface LabelUse {
+  step: Step & { onTimeout?: number };
+  label: string;
+  attribute: 'next' | 'ontimeout';
+  line: number;
+}
+
+/** The attributes of the message element being read. */
+class Attributes {
+  private readonly values: Map<string, string>;
+
+  constructor(readonly element: XmlElement) {
+    this.values = new Map(element.attributes);
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+}
+
+class ScenarioLoader {
+  private readonly steps: Step[] = [];
+  private readonly labels = new Map<string, number>();
+  private readonly labelUses: LabelUse[] = [];
+  private readonly rtdNames: string[] = [];
+  private readonly rtdStarted = new Map<string, number>();
+  private readonly rtdStopped = new Set<string>();
+  private readonly txns = new Map<string, TxnUse>();
+  private responseTimeRepartition: number[] = [];
+  private callLengthRepartition: number[] = [];
+  private foundTimewait = false;
+  private lastRecvOptional = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly compile: TemplateCompiler,
+  ) {}
+
+  load(xml: string): Scenario {
+    let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
+    // XML end-of-line handling: CRLF is read as LF (line numbers do not change).
+    text = text.replace(/\r\n/g, '\n');
+    const root = parseXmlDocument(text, this.file);
+    if (root.name !== 'scenario') {
+      throw this.error(root.line, `No 'scenario' section in xml scenario file (the root element is <${root.name}>)`);
+    }
+    this.checkAttributes(root, SIPP_ROOT_ATTRIBUTES, SUPPORTED_ATTRIBUTES.scenario!);
+    const name = new Attributes(root).get('name') ?? '';
+
+    let cursor = 0;
+    for (const element of root.children) {
+      cursor++;
+      this.readElement(element, cursor);
+    }
+
+    this.applyLabels();
+    this.validateRtds();
+    this.validateTxns();
+    if (this.steps.length === 0) {
+      throw this.error(root.line, 'Did not find any messages inside of scenario!');
+    }
+
+    return {
+      name,
+      file: this.file,
+      steps: this.steps,
+      labels: this.labels,
+      responseTimeRepartition: this.responseTimeRepartition,
+      callLengthRepartition: this.callLengthRepartition,
+      rtdNames: this.rtdNames,
+      startsWithRecv: startsWithRecv(this.steps),
+    };
+  }
+
+  // ---------------------------------------------------------------- elements
+
+  private readElement(element: XmlElement, cursor: number): void {
+    const { name } = element;
+    const known = SIPP_SCENARIO_ELEMENTS[name];
+    if (known === undefined) {
+      throw this.error(
+        element.line,
+        SIPP_ELEMENT_NAMES.has(name) ? `<${name}> is not allowed inside <scenario>` : `unknown element <${name}>`,
+      );
+    }
+    if (!SUPPORTED_SCENARIO_ELEMENTS.has(name)) {
+      throw this.error(element.line, `<${name}> is not supported yet`);
+    }
+    this.checkAttributes(element, known, SUPPORTED_ATTRIBUTES[name]!);
+    const attrs = new Attributes(element);
+
+    switch (name) {
+      case 'label': {
+        this.checkNoChildren(element);
+        const id = attrs.get('id');
+        if (id === undefined) throw this.error(element.line, "label is missing the required 'id' parameter.");
+        if (this.labels.has(id)) throw this.error(element.line, `The label name '${id}' is used twice.`);
+        this.labels.set(id, this.steps.length);
+        return;
+      }
+      case 'ResponseTimeRepartition':
+      case 'CallLengthRepartition': {
+        this.checkNoChildren(element);
+        const value = attrs.get('value');
+        if (value === undefined) {
+          throw this.error(element.line, `${name} is missing the required 'value' parameter.`);
+        }
+        const table = parseRepartition(value);
+        const what = name === 'ResponseTimeRepartition' ? 'response time' : 'call length';
+        if (table === undefined) {
+          throw this.error(element.line, `Could not create table for ${what} repartition '${value}'`);
+        }
+        if (name === 'ResponseTimeRepartition') {
+          // SIPp gives the table to the RTD timers named so far: placed before any rtd/start_rtd,
+          // it applies to none (3.6.1 then shows "<No repartion defined>" and writes no CSV
+          // columns). A table between two timers' first uses is given to all of them here.
+          if (this.rtdNames.length > 0) this.responseTimeRepartition = table;
+        } else {
+          this.callLengthRepartition = table;
+        }
+        return;
+      }
+      default:
+        this.readMessage(element, attrs, cursor);
+    }
+  }
+
+  private readMessage(element: XmlElement, attrs: Attributes, cursor: number): void {
+    const { name, line } = element;
+    if (this.foundTimewait) {
+      throw this.error(line, '<timewait> can only be the last message in a scenario!');
+    }
+    const index = this.steps.length;
+    const place: SourcePlace = { file: this.file, line };
+
+    let step: Step;
+    switch (name) {
+      case 'send':
+        this.checkOptionalRecv(element, cursor);
+        step = this.readSend(element, attrs, index, place);
+        break;
+      case 'recv':
+        step = this.readRecv(element, attrs, index, place);
+        break;
+      case 'pause':
+      case 'timewait':
+        this.checkOptionalRecv(element, cursor);
+        step = this.readPause(element, attrs, index, place);
+        break;
+      case 'nop':
+        this.checkOptionalRecv(element, cursor);
+        step = { kind: 'nop', ...this.common(index, place) } satisfies NopStep;
+        break;
+      default:
+        throw this.error(line, `<${name}> is not supported yet`);
+    }
+    this.steps.push(step);
+    this.readCommonAttributes(element, attrs, step);
+  }
+
+  private readSend(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): SendStep {
+    const cdata = element.cdata[0];
+    if (cdata === undefined) {
+      throw this.error(element.line, "No CDATA in 'send' section of xml scenario file");
+    }
+    if (/^[ \t\n\r]*$/.test(cdata)) {
+      throw this.error(element.line, 'Empty cdata in xml scenario file');
+    }
+    const template = this.compile(cdata, place);
+    const step: SendStep = {
+      kind: 'send',
+      ...this.common(index, place),
+      template,
+      isRequest: template.isRequest,
+    };
+    if (template.method !== undefined) step.method = template.method;
+    if (template.statusCode !== undefined) step.statusCode = template.statusCode;
+
+    const startTxn = attrs.get('start_txn');
+    const ackTxn = attrs.get('ack_txn');
+    if (template.isRequest) {
+      const method = template.method ?? '';
+      const isInvite = method === 'INVITE';
+      const isAck = method === 'ACK';
+      if (startTxn !== undefined) {
+        if (isAck) throw this.error(element.line, 'An ACK message can not start a transaction!');
+        this.useTxn(startTxn, 'start transaction', 'start', isInvite, element.line);
+        step.startTxn = startTxn;
+      } else if (ackTxn !== undefined) {
+        if (!isAck) throw this.error(element.line, 'The ack_txn attribute is valid only for ACK messages!');
+        this.useTxn(ackTxn, 'ack transaction', 'ack', false, element.line);
+        step.ackTxn = ackTxn;
+      }
+    } else {
+      if (startTxn !== undefined) throw this.error(element.line, 'Responses can not start a transaction');
+      if (ackTxn !== undefined) throw this.error(element.line, 'Responses can not ACK a transaction');
+    }
+    if (attrs.has('response_txn')) {
+      throw this.error(element.line, 'response_txn can only be used for received messages.');
+    }
+
+    // SIPp: 0 (the default) means "not given": no retransmission timer, no send timeout.
+    const retrans = this.long(attrs, 'retrans', 'retransmission timer');
+    if (retrans) step.retrans = retrans;
+    const timeout = this.long(attrs, 'timeout', 'message send timeout');
+    if (timeout) step.timeout = timeout;
+    return step;
+  }
+
+  private readRecv(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): RecvStep {
+    const step: RecvStep = {
+      kind: 'recv',
+      ...this.common(index, place),
+      optional: false,
+      rrs: false,
+      ignoreSdp: false,
+    };
+    const response = attrs.get('response');
+    if (response !== undefined) {
+      const code = parseCLong(response);
+      if (code === undefined) {
+        throw this.error(element.line, `response code, "${response}" is not a valid integer!`);
+      }
+      step.response = code;
+      const responseTxn = attrs.get('response_txn');
+      if (responseTxn !== undefined) {
+        this.useTxn(responseTxn, 'transaction response', 'response', false, element.line);
+        step.responseTxn = responseTxn;
+      }
+    }
+    const request = attrs.get('request');
+    if (request !== undefined) {
+      step.request = request;
+      if (attrs.has('response_txn')) {
+        throw this.error(element.line, 'response_txn can only be used for received responses.');
+      }
+    }
+    // Stricter than SIPp 3.6.1, which loads these and then never matches (neither) or
+    // matches on the request only (both).
+    if (request !== undefined && response !== undefined) {
+      throw this.error(element.line, '<recv> cannot have both a "request" and a "response" attribute');
+    }
+    if (request === undefined && response === undefined) {
+      throw this.error(element.line, '<recv> needs a "request" or a "response" attribute');
+    }
+
+    const optional = attrs.get('optional');
+    if (optional !== undefined) {
+      if (optional === 'true') step.optional = true;
+      else if (optional === 'global') {
+        throw this.error(element.line, '<recv> attribute "optional" value "global" is not supported yet');
+      } else if (optional !== 'false') {
+        throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
+      }
+    }
+    this.lastRecvOptional = step.optional;
+
+    const timeout = this.long(attrs, 'timeout', 'message timeout');
+    if (timeout) step.timeout = timeout;
+    const rrs = attrs.get('rrs');
+    if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
+    return step;
+  }
+
+  private readPause(
+    element: XmlElement,
+    attrs: Attributes,
+    index: number,
+    place: SourcePlace,
+  ): PauseStep | TimewaitStep {
+    const ms = attrs.get('milliseconds');
+    let milliseconds: number | undefined;
+    if (ms !== undefined) {
+      milliseconds = parseCDouble(ms);
+      if (milliseconds === undefined) {
+        throw this.error(element.line, `Pause milliseconds, "${ms}" is not a floating point number!`);
+      }
+    }
+    if (element.name === 'timewait') {
+      this.foundTimewait = true;
+      if (milliseconds === undefined) {
+        // SIPp would wait for the -d duration; the Scenario contract needs a fixed time.
+        throw this.error(element.line, '<timewait> without attribute "milliseconds" is not supported yet');
+      }
+      return { kind: 'timewait', ...this.common(index, place), milliseconds };
+    }
+    const step: PauseStep = { kind: 'pause', ...this.common(index, place) };
+    if (milliseconds !== undefined) step.milliseconds = milliseconds;
+    return step;
+  }
+
+  /** SIPp's getCommonAttributes (with getBookKeeping), in SIPp's order. */
+  private readCommonAttributes(element: XmlElement, attrs: Attributes, step: Step): void {
+    const { line } = element;
+
+    const rtd = attrs.get('rtd');
+    if (rtd !== undefined) {
+      const timer = rtdName(rtd);
+      if (timer !== undefined) {
+        this.useRtd(timer, false, line);
+        step.rtd.push(timer);
+      }
+    }
+    const repeatRtd = attrs.get('repeat_rtd');
+    if (repeatRtd !== undefined) {
+      if (step.rtd.length === 0) throw this.error(line, 'There is a repeat_rtd element without an rtd element');
+      step.repeatRtd = this.bool(element, repeatRtd, 'repeat_rtd');
+    }
+    const startRtd = attrs.get('start_rtd');
+    if (startRtd !== undefined) {
+      const timer = rtdName(startRtd);
+      if (timer !== undefined) {
+        this.useRtd(timer, true, line);
+        step.startRtd.push(timer);
+      }
+    }
+
+    this.readChildren(element);
+
+    const lost = attrs.get('lost');
+    if (lost !== undefined) {
+      const pct = parseCDouble(lost);
+      if (pct === undefined) throw this.error(line, `lost percentage, "${lost}" is not a floating point number!`);
+      if (step.kind === 'send' || step.kind === 'recv') step.lost = pct;
+    }
+    // SIPp sets crlf when the attribute is present, whatever its value (crlf="false" too).
+    if (attrs.has('crlf')) step.crlf = true;
+    const ignoreSdp = attrs.get('ignoresdp');
+    if (ignoreSdp !== undefined && step.kind === 'recv') {
+      step.ignoreSdp = this.bool(element, ignoreSdp, 'ignoresdp');
+    }
+    const display = attrs.get('display');
+    if (display !== undefined) step.display = display;
+
+    const next = attrs.get('next');
+    if (next !== undefined) {
+      if (this.foundTimewait) throw this.error(line, 'next labels are not allowed in <timewait> elements.');
+      this.labelUses.push({ step, label: next, attribute: 'next', line });
+    }
+    const onTimeout = attrs.get('ontimeout');
+    if (onTimeout !== undefined) {
+      if (this.foundTimewait) throw this.error(line, 'ontimeout labels are not allowed in <timewait> elements.');
+      this.labelUses.push({ step, label: onTimeout, attribute: 'ontimeout', line });
+    }
+  }
+
+  /** Child elements of a message: only `<action>` blocks, and those are not implemented yet. */
+  private readChildren(element: XmlElement): void {
+    for (const child of element.children) {
+      if (child.name !== 'action') throw this.misplaced(child, element);
+      this.checkAttributes(child, [], SUPPORTED_ATTRIBUTES.action!);
+      for (const action of child.children) {
+        if (SIPP_ACTIONS[action.name] !== undefined) {
+          throw this.error(action.line, `<${action.name}> is not supported yet`);
+        }
+        throw this.misplaced(action, child);
+      }
+    }
+  }
+
+  private checkNoChildren(element: XmlElement): void {
+    const child = element.children[0];
+    if (child !== undefined) throw this.misplaced(child, element);
+  }
+
+  private misplaced(child: XmlElement, parent: XmlElement): ScenarioError {
+    return this.error(
+      child.line,
+      SIPP_ELEMENT_NAMES.has(child.name)
+        ? `<${child.name}> is not allowed inside <${parent.name}>`
+        : `unknown element <${child.name}>`,
+    );
+  }
+
+  private checkAttributes(element: XmlElement, known: readonly string[], supported: ReadonlySet<string>): void {
+    for (const [attribute] of element.attributes) {
+      if (!known.includes(attribute)) {
+        throw this.error(element.line, `<${element.name}> unknown attribute "${attribute}"`);
+      }
+      if (!supported.has(attribute)) {
+        throw this.error(element.line, `<${element.name}> attribute "${attribute}" is not supported yet`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- SIPp checks
+
+  private checkOptionalRecv(element: XmlElement, cursor: number): void {
+    if (this.lastRecvOptional) {
+      throw this.error(
+        element.line,
+        `<recv> before <${element.name}> sequence without a mandatory message. ` +
+          `Please remove one 'optional=true' (element ${cursor}).`,
+      );
+    }
+    this.lastRecvOptional = false;
+  }
+
+  private applyLabels(): void {
+    for (const use of this.labelUses) {
+      const target = this.labels.get(use.label);
+      if (target === undefined) {
+        throw this.error(
+          use.line,
+          `The label '${use.label}' was not defined (index ${use.step.index}, ${use.attribute} attribute)`,
+        );
+      }
+      if (use.attribute === 'next') use.step.next = target;
+      else use.step.onTimeout = target;
+    }
+  }
+
+  private useRtd(name: string, start: boolean, line: number): void {
+    if (!this.rtdNames.includes(name)) this.rtdNames.push(name);
+    if (start) {
+      if (!this.rtdStarted.has(name)) this.rtdStarted.set(name, line);
+    } else {
+      this.rtdStopped.add(name);
+    }
+  }
+
+  private validateRtds(): void {
+    for (const [name, line] of this.rtdStarted) {
+      if (!this.rtdStopped.has(name)) {
+        throw this.error(line, `You have started Response Time Duration ${name}, but have never stopped it!`);
+      }
+    }
+  }
+
+  /** SIPp's get_txn: count starts, responses and ACKs per transaction name. */
+  private useTxn(name: string, what: string, use: 'start' | 'response' | 'ack', isInvite: boolean, line: number): void {
+    if (name === '') throw this.error(line, `Variable names may not be empty for ${what}`);
+    if (/[$,]/.test(name)) throw this.error(line, `Variable names may not contain $ or , for ${what}`);
+    let txn = this.txns.get(name);
+    if (txn === undefined) {
+      // As in SIPp, whether it is an INVITE transaction is decided by its first use only.
+      txn = { name, line, started: 0, responses: 0, acks: 0, isInvite: use === 'start' && isInvite };
+      this.txns.set(name, txn);
+    }
+    if (use === 'start') txn.started++;
+    else if (use === 'ack') txn.acks++;
+    else txn.responses++;
+  }
+
+  private validateTxns(): void {
+    for (const txn of this.txns.values()) {
+      if (txn.started === 0) throw this.error(txn.line, `Transaction ${txn.name} is never started!`);
+      if (txn.responses === 0) throw this.error(txn.line, `Transaction ${txn.name} has no responses defined!`);
+      if (txn.isInvite && txn.acks === 0) {
+        throw this.error(txn.line, `Transaction ${txn.name} is an INVITE transaction without an ACK!`);
+      }
+      if (!txn.isInvite && txn.acks > 0) {
+        throw this.error(txn.line, `Transaction ${txn.name} is a non-INVITE transaction with an ACK!`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- values
+
+  private common(index: number, place: SourcePlace): StepCommon {
+    return { index, place, crlf: false, startRtd: [], rtd: [], repeatRtd: false };
+  }
+
+  /** SIPp's xp_get_long(name, what, 0). */
+  private long(attrs: Attributes, name: string, what: string): number {
+    const text = attrs.get(name);
+    if (text === undefined) return 0;
+    const value = parseCLong(text);
+    if (value === undefined) {
+      throw this.error(attrs.element.line, `${what} '${name}' parameter, "${text}" is not a valid integer!`);
+    }
+    return value;
+  }
+
+  private bool(element: XmlElement, text: string, what: string): boolean {
+    const value = parseCBool(text);
+    if (value === undefined) throw this.error(element.line, `${what}, "${text}" is not a valid boolean!`);
+    return value;
+  }
+
+  private error(line: number, detail: string): ScenarioError {
+    return new ScenarioError({ file: this.file, line }, detail);
+  }
+}
+
+/** SIPp's get_rtd: "false" is no timer, "true" is timer "1", anything else names a timer. */
+function rtdName(value: string): string | undefined {
+  if (value === 'false') return undefined;
+  if (value === 'true') return '1';
+  return value;
+}
+
+/**
+ * SIPp's computeSippMode: the scenario is a server (waits for calls) when its first step that
+ * is not a pause, nop or timewait is a recv.
+ */
+function startsWithRecv(steps: Step[]): boolean {
+  for (const step of steps) {
+    if (step.kind === 'pause' || step.kind === 'nop' || step.kind === 'timewait') continue;
+    return step.kind === 'recv';
+  }
+  return false;
+}

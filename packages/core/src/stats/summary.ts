@@ -1,0 +1,201 @@
+// The run summary (our format, JSON-ready): everything SIPp counts plus what it does not.
+import { FAILURE_CAUSES } from './run-stats.js';
+import type { RawStat, Repartition, RunStats, StatsInstant, StatsStep } from './run-stats.js';
+import type { FailureCause } from './types.js';
+
+export const SUMMARY_SCHEMA = 'gossipper.run-summary/1';
+
+export interface SummaryMeta {
+  /** Scenario name (the `-sf` basename or `-sn` name). */
+  scenario: string;
+  /** Scenario file, or `builtin:<name>`. */
+  scenarioFile?: string;
+  /** Process exit code once known; null until then. */
+  exitCode?: number | null;
+  /** Why the run stopped (`completed`, `timeout`, `signal`, `fatal`), when known. */
+  stopReason?: string;
+}
+
+/** One repartition row: `from <= ms < to`, or `ms >= from` when `to` is null. */
+export interface RepartitionRow {
+  from: number;
+  to: number | null;
+  count: number;
+}
+
+/** Exact (not truncated) values in ms; zeros when `count` is 0. Stddev is the sample one. */
+export interface TimingSummary {
+  count: number;
+  avgMs: number;
+  stddevMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Empty when the scenario defines no repartition table. */
+  repartition: RepartitionRow[];
+}
+
+export interface RtdSummary extends TimingSummary {
+  name: string;
+}
+
+export interface StepSummary {
+  index: number;
+  kind: StatsStep['kind'];
+  /** `send INVITE`, `send 200`, `recv 180`, `recv BYE`, `pause 0ms`, `timewait 4000ms`, `nop`. */
+  label: string;
+  sent: number;
+  sentRetransmissions: number;
+  received: number;
+  receivedRetransmissions: number;
+  timeouts: number;
+  unexpected: number;
+  lost: number;
+  /** Calls that entered a pause or timewait step. */
+  paused: number;
+}
+
+export interface RunSummary {
+  schema: typeof SUMMARY_SCHEMA;
+  scenario: string;
+  scenarioFile: string | null;
+  /** ISO 8601 (UTC) start and end of the run; elapsed on the monotonic clock. */
+  startTime: string;
+  endTime: string;
+  elapsedMs: number;
+  exitCode: number | null;
+  stopReason: string | null;
+  targetRate: number;
+  users: number | null;
+  calls: {
+    created: number;
+    incoming: number;
+    outgoing: number;
+    successful: number;
+    failed: number;
+    /** Calls still open when the run stopped (-timeout, signal); not counted as failed. */
+    aborted: number;
+    /** Calls open at the end (includes the aborted ones). */
+    current: number;
+    peak: number;
+    peakAtMs: number;
+    /** Calls created per second over the whole run. */
+    ratePerSecond: number;
+  };
+  /** Failed calls per SIPp failure cause; every cause is present. */
+  failures: Record<FailureCause, number>;
+  messages: {
+    /** Messages we sent again (SIPp's Retransmissions). */
+    retransmissions: number;
+    /** Retransmissions received from the peer. */
+    retransmissionsReceived: number;
+    outOfCall: number;
+    deadCall: number;
+    malformed: number;
+    autoAnswered: number;
+  };
+  steps: StepSummary[];
+  rtd: RtdSummary[];
+  callLength: TimingSummary;
+}
+
+function rows(table: Repartition | null): RepartitionRow[] {
+  if (table === null) return [];
+  const b = table.bounds;
+  const out: RepartitionRow[] = b.map((to, i) => ({ from: i === 0 ? 0 : b[i - 1]!, to, count: table.counts[i]! }));
+  out.push({ from: b[b.length - 1]!, to: null, count: table.counts[b.length]! });
+  return out;
+}
+
+function timing(raw: RawStat | undefined, table: Repartition | null): TimingSummary {
+  const has = raw !== undefined && raw.count > 0;
+  return {
+    count: has ? raw.count : 0,
+    avgMs: has ? raw.mean() : 0,
+    stddevMs: has ? raw.stddev() : 0,
+    minMs: has ? raw.min : 0,
+    maxMs: has ? raw.max : 0,
+    repartition: rows(table),
+  };
+}
+
+function stepLabel(step: StatsStep): string {
+  switch (step.kind) {
+    case 'send':
+      return `send ${step.isRequest ? (step.method ?? '') : String(step.statusCode ?? '')}`;
+    case 'recv':
+      return `recv ${step.response !== undefined ? String(step.response) : (step.request ?? '')}`;
+    case 'pause':
+      return step.milliseconds === undefined ? 'pause' : `pause ${step.milliseconds}ms`;
+    case 'timewait':
+      return `timewait ${step.milliseconds}ms`;
+    case 'nop':
+      return step.display !== undefined ? `nop ${step.display}` : 'nop';
+  }
+}
+
+/** A plain object with stable field names (see `RunSummary`), ready for JSON.stringify. */
+export function summaryJson(stats: RunStats, meta: SummaryMeta, at: StatsInstant = stats.instant()): RunSummary {
+  const c = stats.cumulative;
+  const elapsedMs = Math.max(0, at.mono - stats.start.mono);
+  const created = c.incoming + c.outgoing;
+  const failures = {} as Record<FailureCause, number>;
+  FAILURE_CAUSES.forEach(({ cause }, i) => {
+    failures[cause] = c.failedBy[i]!;
+  });
+  const rtdIndex = new Map(stats.rtdNames.map((n, i) => [n, i]));
+  const rtd: RtdSummary[] = [...stats.rtdRaw.keys()].map((name) => {
+    const i = rtdIndex.get(name);
+    return { name, ...timing(stats.rtdRaw.get(name), i === undefined ? null : (stats.rtdRepartitions[i] ?? null)) };
+  });
+  return {
+    schema: SUMMARY_SCHEMA,
+    scenario: meta.scenario,
+    scenarioFile: meta.scenarioFile ?? null,
+    startTime: new Date(stats.start.wall).toISOString(),
+    endTime: new Date(at.wall).toISOString(),
+    elapsedMs,
+    exitCode: meta.exitCode ?? null,
+    stopReason: meta.stopReason ?? null,
+    targetRate: stats.targetRate,
+    users: stats.users ?? null,
+    calls: {
+      created,
+      incoming: c.incoming,
+      outgoing: c.outgoing,
+      successful: c.successful,
+      failed: c.failed,
+      aborted: c.aborted,
+      current: stats.currentCalls,
+      peak: stats.peakCalls,
+      peakAtMs: stats.peakAtMs,
+      ratePerSecond: elapsedMs > 0 ? (created * 1000) / elapsedMs : 0,
+    },
+    failures,
+    messages: {
+      retransmissions: c.retransmissions,
+      retransmissionsReceived: c.retransmissionsReceived,
+      outOfCall: c.outOfCall,
+      deadCall: c.deadCall,
+      malformed: c.malformed,
+      autoAnswered: c.autoAnswered,
+    },
+    steps: stats.steps.map((step, index) => {
+      const s = stats.stepCounters[index]!;
+      return {
+        index,
+        kind: step.kind,
+        label: stepLabel(step),
+        sent: s.sent,
+        sentRetransmissions: s.sentRetrans,
+        received: s.received,
+        receivedRetransmissions: s.receivedRetrans,
+        timeouts: s.timeouts,
+        unexpected: s.unexpected,
+        lost: s.lost,
+        paused: s.paused,
+      };
+    }),
+    rtd,
+    callLength: timing(stats.callLengthRaw, stats.callLengthRepartitionTable),
+  };
+}

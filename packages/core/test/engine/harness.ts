@@ -1,0 +1,77 @@
+import {
+  Engine,
+  ENGINE_DEFAULTS,
+  loadBuiltinScenario,
+  loadScenario,
+  MemoryNetwork,
+  MemoryTransport,
+  RunStats,
+  VirtualScheduler,
+} from '../../src/index.js';
+import type { EngineConfig, EngineEvent, Scenario } from '../../src/index.js';
+
+export function scenarioOf(nameOrXml: string): Scenario {
+  return nameOrXml.trimStart().startsWith('<') ? loadScenario(nameOrXml, 'test.xml') : loadBuiltinScenario(nameOrXml);
+}
+
+export function configFor(overrides: Partial<EngineConfig> & { port: number; remotePort?: number }): EngineConfig {
+  const { port, remotePort, ...rest } = overrides;
+  return {
+    ...ENGINE_DEFAULTS,
+    remote: remotePort !== undefined ? { address: '127.0.0.1', port: remotePort } : undefined,
+    transportOptions: { bindAddress: '127.0.0.1', port, portExplicit: true, family: 4, bufferSize: 0 },
+    keywords: {
+      service: 'service',
+      remoteIp: '127.0.0.1',
+      remoteHost: '127.0.0.1',
+      remotePort: remotePort ?? 0,
+      localIp: '127.0.0.1',
+      localIpType: '4',
+      transport: 'UDP',
+      pid: 4242,
+      mediaIp: '127.0.0.1',
+      mediaIpType: '4',
+      mediaPort: 6000,
+    },
+    ...rest,
+  };
+}
+
+export interface Side {
+  engine: Engine;
+  stats: RunStats;
+  transport: MemoryTransport;
+  events: EngineEvent[];
+}
+
+/** An engine on the in-memory network, with its stats and every event it emitted. */
+export async function side(
+  network: MemoryNetwork,
+  scenario: Scenario,
+  config: EngineConfig,
+  socketPerCall = false,
+): Promise<Side> {
+  const transport = new MemoryTransport(network, socketPerCall);
+  const stats = new RunStats(scenario, network.scheduler);
+  const events: EngineEvent[] = [];
+  const engine = new Engine(scenario, config, {
+    transport,
+    scheduler: network.scheduler,
+    stats,
+    events: { emit: (e) => events.push(e) },
+    random: () => 0.5,
+  });
+  await engine.open();
+  return { engine, stats, transport, events };
+}
+
+export function newNetwork(latencyMs = 1): { scheduler: VirtualScheduler; network: MemoryNetwork } {
+  const scheduler = new VirtualScheduler();
+  return { scheduler, network: new MemoryNetwork(scheduler, latencyMs) };
+}
+
+export function sentStartLines(events: EngineEvent[]): string[] {
+  return events
+    .filter((e): e is Extract<EngineEvent, { kind: 'message-sent' }> => e.kind === 'message-sent')
+    .map((e) => e.data.toString('latin1').split('\r\n', 1)[0]!);
+}
