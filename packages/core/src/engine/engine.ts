@@ -382,7 +382,8 @@ class Call implements CallKeywordState {
     public socketId: number,
     public localPort: number,
   ) {
-    this.cseq = engine.config.baseCseq;
+    // The first request of a call carries -base_cseq.
+    this.cseq = engine.config.baseCseq - 1;
     this.startedAt = engine.deps.scheduler.now();
   }
 
@@ -463,8 +464,9 @@ class Call implements CallKeywordState {
 
   private send(plan: StepPlan, step: SendStep): boolean {
     const engine = this.engine;
+    // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
+    if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
-    if (step.template.usesCseq && step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     this.lastSendIndex = step.index;
     this.lastSendData = data;
     this.stopRetransmissions();

@@ -219,7 +219,7 @@ class ScenarioLoader {
     if (/^[ \t\n\r]*$/.test(cdata)) {
       throw this.error(element.line, 'Empty cdata in xml scenario file');
     }
-    const template = this.compile(cdata, place);
+    const template = this.compile(cdata, { file: place.file, line: element.cdataLine });
     const step: SendStep = {
       kind: 'send',
       ...this.common(index, place),

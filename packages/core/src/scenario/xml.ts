@@ -13,6 +13,8 @@ export interface XmlElement {
   /** 1-based line and column of the `<` of the start tag. */
   line: number;
   column: number;
+  /** Line of the first `<![CDATA[` inside this element (keyword errors count from it). */
+  cdataLine: number;
 }
 
 /** A start tag found by scanning the source text. */
@@ -83,6 +85,7 @@ export function parseXmlDocument(xml: string, file: string): XmlElement {
         decodeEntities(String(v)),
       ]);
       const inner = build(asNodes(node[name]));
+      const cdataOffset = inner.cdata.length > 0 ? xml.indexOf('<![CDATA[', tag.offset) : -1;
       elements.push({
         name,
         attributes,
@@ -90,6 +93,7 @@ export function parseXmlDocument(xml: string, file: string): XmlElement {
         cdata: inner.cdata,
         line: place.line,
         column: place.column,
+        cdataLine: cdataOffset >= 0 ? lines.place(cdataOffset).line : place.line,
       });
     }
     return { elements, cdata };

@@ -23,7 +23,7 @@ export interface RunKeywordValues {
 export interface CallKeywordState {
   readonly callId: string;
   readonly callNumber: number;
-  /** Current CSeq value for [cseq] (SIPp's per-call counter). */
+  /** Current CSeq value for [cseq]: advanced before each request but ACK and CANCEL. */
   readonly cseq: number;
   /** Local port of this call's socket (differs from the run's in `-t un`). */
   readonly localPort: number;
@@ -59,6 +59,6 @@ export interface CompiledTemplate {
   readonly statusCode: number | undefined;
   /** Method in the CSeq header line when it is literal (e.g. "INVITE" in `CSeq: 1 INVITE`), else undefined. */
   readonly cseqMethod: string | undefined;
-  /** True when the template uses [cseq] (the engine then advances the per-call CSeq on send). */
+  /** True when the template uses [cseq]. */
   readonly usesCseq: boolean;
 }

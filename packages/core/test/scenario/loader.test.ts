@@ -116,15 +116,15 @@ describe('loadScenario: source lines', () => {
     ]);
     expect(s.steps[0]!.display).toBe('a > b');
     expect(s.steps[1]!.display).toBe('x > y');
-    expect(compiled[0]!.place).toEqual({ file: 'comments-with-tags.xml', line: 8 });
+    expect(compiled[0]!.place).toEqual({ file: 'comments-with-tags.xml', line: 9 });
     expect(compiled[0]!.cdata).toContain('Subject: <recv response="999"/> <!-- not a comment -->');
   });
 
-  it('passes the raw CDATA text and the place of <send> to the template compiler', () => {
+  it('passes the raw CDATA text and the line of its <![CDATA[ to the template compiler', () => {
     compiled.length = 0;
     load(doc('', '  <send>', '    <![CDATA[', '      OPTIONS sip:a@b SIP/2.0', '    ]]>', '  </send>'));
     expect(compiled).toEqual([
-      { cdata: '\n      OPTIONS sip:a@b SIP/2.0\n    ', place: { file: 't.xml', line: 3 } },
+      { cdata: '\n      OPTIONS sip:a@b SIP/2.0\n    ', place: { file: 't.xml', line: 4 } },
     ]);
   });
 

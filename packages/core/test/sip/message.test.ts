@@ -464,6 +464,8 @@ describe('SipMessage lazy header access', () => {
       '*',
     ]);
     expect(m.header('m')).toBe('"Doe, John \\"JD\\"" <sip:jd@x;foo=a,b>;q=0.5');
+    const esc = parse(withHeaders('Contact: "say \\"hi, there" <sip:h@x>, <sip:i@y>'));
+    expect(esc.headerValues('Contact')).toEqual(['"say \\"hi, there" <sip:h@x>', '<sip:i@y>']);
   });
 
   it('never splits headers whose values contain commas', () => {
