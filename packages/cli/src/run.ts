@@ -18,8 +18,9 @@ import {
   SCHEDULER,
   TRANSPORT,
   builtinScenarios,
+  compileTemplate,
 } from '@gossipper/core';
-import type { EngineConfig, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
+import type { EngineConfig, EventSink, Scenario, Scheduler, TemplateCompiler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
 import { defaultCallLimit } from './options.js';
 import type { RunOptions } from './options.js';
@@ -47,6 +48,18 @@ export class CliError extends Error {
 }
 
 export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
+  const compile: TemplateCompiler = (cdata, place) => compileTemplate(cdata, place, { keys: options.keys });
+  const loaded = readScenario(options, compile);
+  // -set needs a <Global> variable of that name; scenarios cannot declare any yet, so SIPp's
+  // error for an undeclared variable applies to every -set.
+  const [firstSet] = options.sets;
+  if (firstSet !== undefined) {
+    throw new CliError(`-set: Can not set the global variable ${firstSet[0]}, because it does not exist.`, ExitCode.Failed);
+  }
+  return loaded;
+}
+
+function readScenario(options: RunOptions, compile: TemplateCompiler): LoadedScenario {
   if (options.scenarioFile !== undefined) {
     let bytes: Buffer;
     try {
@@ -55,11 +68,11 @@ export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
       throw new CliError(`-sf: cannot read "${options.scenarioFile}": ${(error as Error).message}`, ExitCode.Failed);
     }
     const stem = basename(options.scenarioFile).replace(/\.xml$/i, '');
-    return { scenario: loadScenario(decodeScenarioBytes(bytes), options.scenarioFile), fileStem: stem };
+    return { scenario: loadScenario(decodeScenarioBytes(bytes), options.scenarioFile, compile), fileStem: stem };
   }
   const name = options.scenarioName ?? 'uac';
   if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
-  return { scenario: loadBuiltinScenario(name), fileStem: name };
+  return { scenario: loadBuiltinScenario(name, compile), fileStem: name };
 }
 
 async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<string> {

@@ -161,7 +161,12 @@ const EMPTY = Buffer.alloc(0);
  * `place.line` is taken as the line where the CDATA text starts (the line of `<![CDATA[`): an
  * error about a keyword names `place.line` plus the number of line ends before it in `cdata`.
  */
-export function compileTemplate(cdata: string, place: SourcePlace): CompiledTemplate {
+export interface CompileOptions {
+  /** `-key NAME VALUE` pairs: a keyword SIPp does not know is looked up here before it is refused. */
+  readonly keys?: Readonly<Record<string, string>>;
+}
+
+export function compileTemplate(cdata: string, place: SourcePlace, options: CompileOptions = {}): CompiledTemplate {
   const cleaned = cleanCdata(cdata);
   if (cleaned === undefined) throw new ScenarioError(place, 'Empty cdata in xml scenario file');
   const { text, leadingNewlines } = cleaned;
@@ -215,7 +220,7 @@ export function compileTemplate(cdata: string, place: SourcePlace): CompiledTemp
       if (raw.length > KEYWORD_SIZE) {
         throw new ScenarioError(lineOf(open), `invalid keyword "[${raw}]": longer than ${KEYWORD_SIZE} characters`);
       }
-      parts.push(keywordPart(raw, lineOf(open)));
+      parts.push(keywordPart(raw, lineOf(open), options.keys));
       i = close + 1;
     }
   }
@@ -243,10 +248,15 @@ export function compileTemplate(cdata: string, place: SourcePlace): CompiledTemp
   return new Template(text, parts, startLine, cseqMethodOf(parts));
 }
 
-function keywordPart(raw: string, place: SourcePlace): Part {
+function keywordPart(raw: string, place: SourcePlace, keys: CompileOptions['keys']): Part {
   const { name, offset } = parseKeywordSyntax(raw);
   const cls = classifyKeyword(name);
-  if (cls === 'unknown') throw new ScenarioError(place, `unsupported keyword "[${raw}]"`);
+  if (cls === 'unknown') {
+    // As SIPp: built-in keywords win; only an otherwise unknown name is a -key value.
+    const value = keys !== undefined && Object.hasOwn(keys, raw) ? keys[raw] : undefined;
+    if (value !== undefined) return { kind: 'literal', text: value, original: false };
+    throw new ScenarioError(place, `unsupported keyword "[${raw}]"`);
+  }
   if (cls === 'later') throw new ScenarioError(place, `keyword "[${raw}]" is not supported yet`);
   if (RUN_KEYS.has(name)) return { kind: 'run', key: name as RunKey, offset };
   const op = SIMPLE_CALL_OPS[name];

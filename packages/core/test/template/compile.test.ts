@@ -534,3 +534,20 @@ describe('errors', () => {
     expect(errorOf('\nSIP/2.0 99 OK').place.line).toBe(11);
   });
 });
+
+describe('-key generic keywords', () => {
+  const place = { file: 'k.xml', line: 3 };
+  const text = '\n  OPTIONS sip:x@y SIP/2.0\n  X-Tenant: [tenant]\n  X-Service: [service]\n  Content-Length: 0\n';
+
+  it('fills a keyword SIPp does not know from -key', () => {
+    const bound = compileTemplate(text, place, { keys: { tenant: 'acme', service: 'ignored' } }).bind(runValues({ service: "svc" }));
+    const rendered = bound.render(callState()).toString('latin1');
+    expect(rendered).toContain('X-Tenant: acme\r\n');
+    // A built-in keyword wins over a -key of the same name, as in SIPp.
+    expect(rendered).toContain('X-Service: svc\r\n');
+  });
+
+  it('still refuses the keyword without a -key for it, naming the line', () => {
+    expect(() => compileTemplate(text, place, { keys: {} })).toThrow('k.xml:5: unsupported keyword "[tenant]"');
+  });
+});
