@@ -75,9 +75,10 @@ export class RunReporter {
     this.progressTimer?.cancel();
     const { options, loaded, stats, quiet } = this.parts;
     if (this.csv !== undefined) {
-      // SIPp writes the last row twice on exit: the current period, then an empty one.
+      // SIPp writes the last row twice when a run completes (the period, then an empty one),
+      // and once when it is stopped by a signal or a -timeout.
       this.writeCsvRow();
-      this.writeCsvRow();
+      if (result?.reason === 'completed') this.writeCsvRow();
       this.csv.close();
     }
     if (!quiet && !options.background) process.stdout.write(renderClosingScreens(stats, this.screenInfo()));
