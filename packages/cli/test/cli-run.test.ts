@@ -104,7 +104,8 @@ describe('the gossipper process', () => {
     expect(finalCounts(aliasCsv)).toMatchObject({ outgoing: 5, successful: 5, failed: 0 });
     const plainSummary = readSummary(s.path('plain.json'));
     const aliasSummary = readSummary(s.path('alias.json'));
-    const counters = ({ peakAtMs: _a, ratePerSecond: _b, ...rest }: Record<string, number>) => rest;
+    // The peak of simultaneous calls and the rate depend on timing, not on the front end.
+    const counters = ({ peak: _p, peakAtMs: _a, ratePerSecond: _b, ...rest }: Record<string, number>) => rest;
     expect(counters(aliasSummary.calls)).toEqual(counters(plainSummary.calls));
     expect(aliasSummary.failures).toEqual(plainSummary.failures);
     expect(aliasSummary.stopReason).toBe(plainSummary.stopReason);
