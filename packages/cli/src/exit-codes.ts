@@ -4,7 +4,7 @@ export const ExitCode = {
   Ok: 0,
   /** At least one call failed; also any error before the scenario is loaded. */
   Failed: 1,
-  /** Stopped before any call completed (SIPp's stop_now). */
+  /** A -timeout (or SIPp's stop_now) ended the run before any call completed. */
   NoCallCompleted: 97,
   /** -h, -v, -sd. */
   Other: 99,

@@ -20,7 +20,7 @@ import {
   builtinScenarios,
   compileTemplate,
 } from '@gossipper/core';
-import type { EngineConfig, EventSink, Scenario, Scheduler, TemplateCompiler, Transport } from '@gossipper/core';
+import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, TemplateCompiler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
 import { defaultCallLimit } from './options.js';
 import type { RunOptions } from './options.js';
@@ -270,12 +270,7 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
     engine.start();
     const result = await engine.finished;
     hardStop?.cancel();
-    const exitCode =
-      timedOut && options.timeoutError
-        ? ExitCode.Fatal
-        : result.callsFailed > 0
-          ? ExitCode.Failed
-          : ExitCode.Ok;
+    const exitCode = runExitCode(result, timedOut, options.timeoutError);
     reporter.finish(result, exitCode);
     return exitCode;
   } catch (error) {
@@ -288,4 +283,20 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
     process.off('SIGHUP', onSignal);
     await setup.close();
   }
+}
+
+/**
+ * SIPp 3.6.1's code at the end of a run that got under way. A -timeout that ends a run in
+ * which no call completed (a uas nobody called, a peer that never answered) is 97, as SIPp
+ * exits then; -timeout_error makes any timeout fatal.
+ */
+export function runExitCode(
+  result: Pick<EngineResult, 'callsSucceeded' | 'callsFailed'>,
+  timedOut: boolean,
+  timeoutError: boolean,
+): number {
+  if (timedOut && timeoutError) return ExitCode.Fatal;
+  if (result.callsFailed > 0) return ExitCode.Failed;
+  if (timedOut && result.callsSucceeded === 0) return ExitCode.NoCallCompleted;
+  return ExitCode.Ok;
 }

@@ -93,7 +93,7 @@ describe('a peer that is missing or silent', () => {
     }, 20_000);
   }
 
-  it.concurrent('-timeout 2s is a hard stop: exits in < 4 s, code 0, summary shows aborted calls', async (ctx) => {
+  it.concurrent('-timeout 2s is a hard stop: exits in < 4 s, code 97 (no call completed), summary shows aborted calls', async (ctx) => {
     const s = session(ctx);
     const [peerPort, ourPort] = [12231, 12232];
     assertUdpPortsFree(peerPort, ourPort);
@@ -108,7 +108,7 @@ describe('a peer that is missing or silent', () => {
     console.log(
       `-timeout 2s: exited ${exit.elapsedMs.toFixed(0)} ms after spawn, ${runMs.toFixed(0)} ms after the first INVITE`,
     );
-    expect(exit.code, uac.describe()).toBe(0);
+    expect(exit.code, uac.describe()).toBe(97);
     // Measured from the first INVITE (the run under way), not from spawn: start-up under a
     // loaded test machine is not what -timeout is about. SIPp 3.6.1 would hang here.
     expect(runMs).toBeGreaterThanOrEqual(1_800);
@@ -307,6 +307,17 @@ describeWithSipp('the same as the real SIPp', () => {
       expect(ours.stdout).toBe(theirs.stdout);
     }, 15_000);
   }
+
+  it.concurrent('-sn uas -timeout 1s with nobody calling: both exit 97', async (ctx) => {
+    const s = session(ctx);
+    const [ourPort, theirPort] = [12284, 12285];
+    assertUdpPortsFree(ourPort, theirPort);
+    const ours = s.gossipper(['-sn', 'uas', '-i', HOST, '-p', String(ourPort), '-timeout', '1s']);
+    const theirs = s.sipp(['-sn', 'uas', '-i', HOST, '-p', String(theirPort), '-timeout', '1s']);
+    const [ourExit, theirExit] = await Promise.all([ours.wait(10_000), theirs.wait(10_000)]);
+    expect(theirExit.code, theirs.describe()).toBe(97);
+    expect(ourExit.code, ours.describe()).toBe(97);
+  }, 15_000);
 
   it.concurrent('broken XML: both exit 1', async (ctx) => {
     const s = session(ctx);
