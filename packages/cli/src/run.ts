@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { lookup } from 'node:dns/promises';
@@ -20,7 +21,7 @@ import {
   builtinScenarios,
   compileTemplate,
 } from '@gossipper/core';
-import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, TemplateCompiler, Transport } from '@gossipper/core';
+import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
 import { defaultCallLimit } from './options.js';
 import type { RunOptions } from './options.js';
@@ -48,18 +49,17 @@ export class CliError extends Error {
 }
 
 export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
-  const compile: TemplateCompiler = (cdata, place) => compileTemplate(cdata, place, { keys: options.keys });
-  const loaded = readScenario(options, compile);
-  // -set needs a <Global> variable of that name; scenarios cannot declare any yet, so SIPp's
-  // error for an undeclared variable applies to every -set.
-  const [firstSet] = options.sets;
-  if (firstSet !== undefined) {
-    throw new CliError(`-set: Can not set the global variable ${firstSet[0]}, because it does not exist.`, ExitCode.Failed);
+  const loaded = readScenario(options);
+  // -set gives a <Global> variable its first value; SIPp refuses any other name.
+  for (const [name] of options.sets) {
+    if (!loaded.scenario.variables.some((v) => v.name === name && v.scope === 'global')) {
+      throw new CliError(`-set: Can not set the global variable ${name}, because it does not exist.`, ExitCode.Failed);
+    }
   }
   return loaded;
 }
 
-function readScenario(options: RunOptions, compile: TemplateCompiler): LoadedScenario {
+function readScenario(options: RunOptions): LoadedScenario {
   if (options.scenarioFile !== undefined) {
     let bytes: Buffer;
     try {
@@ -68,11 +68,12 @@ function readScenario(options: RunOptions, compile: TemplateCompiler): LoadedSce
       throw new CliError(`-sf: cannot read "${options.scenarioFile}": ${(error as Error).message}`, ExitCode.Failed);
     }
     const stem = basename(options.scenarioFile).replace(/\.xml$/i, '');
-    return { scenario: loadScenario(decodeScenarioBytes(bytes), options.scenarioFile, compile), fileStem: stem };
+    const scenario = loadScenario(decodeScenarioBytes(bytes), options.scenarioFile, compileTemplate, options.keys);
+    return { scenario, fileStem: stem };
   }
   const name = options.scenarioName ?? 'uac';
   if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
-  return { scenario: loadBuiltinScenario(name, compile), fileStem: name };
+  return { scenario: loadBuiltinScenario(name, compileTemplate, options.keys), fileStem: name };
 }
 
 async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<string> {
@@ -126,6 +127,7 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     maxNonInviteRetrans: options.maxRetrans === 5 ? ENGINE_DEFAULTS.maxNonInviteRetrans : options.maxRetrans,
     baseCseq: options.baseCseq,
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
+    globals: Object.fromEntries(options.sets),
     transportOptions: {
       bindAddress: options.localIp ?? '',
       port: options.localPort,
@@ -148,6 +150,16 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     },
   };
   return decode(EngineConfigCodec, raw, 'engine configuration');
+}
+
+/**
+ * `<exec command>`: /bin/sh -c in its own session, not waited for (SIPp double-forks so the
+ * command outlives nothing of the call).
+ */
+function runShellCommand(command: string): void {
+  const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: 'ignore' });
+  child.on('error', (error) => process.stderr.write(`gossipper: <exec command="${command}">: ${error.message}\n`));
+  child.unref();
 }
 
 /** Sum of a scenario's pauses: SIPp's "scenario length" in its default -l. */
@@ -198,7 +210,14 @@ export async function setUpRun(
     sinks.push(trace);
   }
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
-  const engine = new Engine(loaded.scenario, config, { transport, scheduler, stats, ...(events ? { events } : {}) });
+  const engine = new Engine(loaded.scenario, config, {
+    transport,
+    scheduler,
+    stats,
+    runCommand: runShellCommand,
+    wallClockMs: () => scheduler.wallClockMs(),
+    ...(events ? { events } : {}),
+  });
   const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet });
   return {
     engine,
@@ -272,6 +291,7 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
     hardStop?.cancel();
     const exitCode = runExitCode(result, timedOut, options.timeoutError);
     reporter.finish(result, exitCode);
+    if (result.fatalError !== undefined) process.stderr.write(`gossipper: ${result.fatalError}\n`);
     return exitCode;
   } catch (error) {
     reporter.finish(undefined, ExitCode.Fatal);
@@ -291,10 +311,12 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
  * exits then; -timeout_error makes any timeout fatal.
  */
 export function runExitCode(
-  result: Pick<EngineResult, 'callsSucceeded' | 'callsFailed'>,
+  result: Pick<EngineResult, 'reason' | 'callsSucceeded' | 'callsFailed'>,
   timedOut: boolean,
   timeoutError: boolean,
 ): number {
+  if (result.reason === 'fatal') return ExitCode.Fatal;
+  if (result.reason === 'stop-now') return ExitCode.NoCallCompleted;
   if (timedOut && timeoutError) return ExitCode.Fatal;
   if (result.callsFailed > 0) return ExitCode.Failed;
   if (timedOut && result.callsSucceeded === 0) return ExitCode.NoCallCompleted;

@@ -41,6 +41,8 @@ export const EngineConfigCodec = t.type({
   transportOptions: TransportOpenOptionsCodec,
   /** The run's constant keyword values; the local port comes from the opened socket. */
   keywords: RunKeywordBaseCodec,
+  /** `-set NAME VALUE`: initial values of `<Global>` variables (strings, as SIPp sets them). */
+  globals: t.record(t.string, t.string),
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -57,6 +59,7 @@ export const ENGINE_DEFAULTS = {
   maxNonInviteRetrans: 9,
   baseCseq: 1,
   deadCallWaitMs: 33_000,
+  globals: {},
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

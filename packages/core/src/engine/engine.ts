@@ -2,18 +2,26 @@ import type { EventSink } from '../ports/event-sink.js';
 import type { Scheduler, TimerHandle } from '../ports/scheduler.js';
 import type { Endpoint, Transport } from '../ports/transport.js';
 import type { Scenario, RecvStep, SendStep, Step } from '../scenario/types.js';
+import { VariableValue } from '../scenario/variables.js';
+import { actionTexts } from '../scenario/actions.js';
 import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
-import type { BoundTemplate, CallKeywordState, RunKeywordValues } from '../template/types.js';
+import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
+import { runActions } from './actions.js';
+import type { ActionHost, ActionOutcome } from './actions.js';
 import type { EngineConfig } from './config.js';
 import { T2_MS } from './config.js';
+import { parseCDouble } from '../scenario/sipp-values.js';
 
 export type EngineMode = 'client' | 'server';
-export type StopReason = 'completed' | 'timeout' | 'signal' | 'fatal';
+/** `stop-now`: a scenario's `<exec int_cmd="stop_now"/>`; `fatal`: an `<error>` action or a scenario error at run time. */
+export type StopReason = 'completed' | 'timeout' | 'signal' | 'fatal' | 'stop-now';
 
 export interface EngineResult {
   reason: StopReason;
+  /** With reason 'fatal': what stopped the run. */
+  fatalError?: string;
   callsCreated: number;
   callsSucceeded: number;
   callsFailed: number;
@@ -25,8 +33,12 @@ export interface EngineDeps {
   scheduler: Scheduler;
   stats: StatsRecorder;
   events?: EventSink;
-  /** Uniform [0, 1) source for `lost=`; injectable for deterministic tests. */
+  /** Uniform [0, 1) source for `lost=` and `chance=`; injectable for deterministic tests. */
   random?: () => number;
+  /** `<exec command>`: runs a shell command without waiting (the CLI spawns /bin/sh -c). */
+  runCommand?: (command: string) => void;
+  /** Wall-clock ms since the epoch, for `<gettimeofday>`; Date.now by default. */
+  wallClockMs?: () => number;
 }
 
 /** Per-step facts the engine derives once from the scenario. */
@@ -50,6 +62,10 @@ export class Engine {
   private readonly deadCalls = new Map<string, number>();
   private readonly deadCallQueue: Array<[string, number]> = [];
   private plans: StepPlan[] = [];
+  private boundTexts = new Map<TextTemplate, BoundText>();
+  /** The run's `<Global>` variables by slot (other slots are unused). */
+  readonly globals: VariableValue[];
+  private fatalError: string | undefined;
   private runKeywords: RunKeywordValues | undefined;
   private local: Endpoint | undefined;
   private started = false;
@@ -79,6 +95,13 @@ export class Engine {
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
+    this.globals = scenario.variables.map((v) => (v.scope === 'global' ? new VariableValue() : EMPTY_VARIABLE));
+    for (const [name, value] of Object.entries(config.globals)) {
+      const slot = scenario.variables.findIndex((v) => v.name === name && v.scope === 'global');
+      // The front end checks names (SIPp's "-set: Can not set the global variable ..."); a
+      // name that is not a global here is ignored rather than created.
+      if (slot >= 0) this.globals[slot]!.setString(value);
+    }
   }
 
   get openCalls(): number {
@@ -99,6 +122,7 @@ export class Engine {
     this.local = local;
     this.runKeywords = { ...this.config.keywords, localPort: local.port };
     this.plans = planSteps(this.scenario, this.runKeywords);
+    this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
     return local;
   }
 
@@ -134,6 +158,13 @@ export class Engine {
     this.acceptingCalls = false;
     this.generatorTimer?.cancel();
     this.checkFinished();
+  }
+
+  /** A run-time error SIPp treats as fatal (an `<error>` action, a bad jump): stop with exit 255. */
+  fatal(message: string, callId: string | undefined): void {
+    this.deps.events?.emit({ kind: 'error', at: this.deps.scheduler.now(), callId, message });
+    this.fatalError ??= message;
+    this.stop('fatal');
   }
 
   /** Hard stop: every open call ends as aborted, the run finishes now. */
@@ -276,6 +307,10 @@ export class Engine {
     return this.runKeywords!;
   }
 
+  /** @internal */ boundText(text: TextTemplate): BoundText {
+    return this.boundTexts.get(text)!;
+  }
+
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
     const expiry = this.deps.scheduler.now() + this.config.deadCallWaitMs;
@@ -308,6 +343,7 @@ export class Engine {
     this.sweepTimer?.cancel();
     this.resolveFinished({
       reason,
+      ...(reason === 'fatal' && this.fatalError !== undefined ? { fatalError: this.fatalError } : {}),
       callsCreated: this.callsCreated,
       callsSucceeded: this.callsSucceeded,
       callsFailed: this.callsFailed,
@@ -327,6 +363,19 @@ export class Engine {
     if (expired > 0) queue.splice(0, expired);
     if (!this.finishedFlag) this.sweepTimer = this.deps.scheduler.setTimer(1000, this.sweepDeadCalls);
   };
+}
+
+/** Stands in for the call-scoped slots of Engine.globals; never written. */
+const EMPTY_VARIABLE = new VariableValue();
+
+function bindActionTexts(scenario: Scenario, keywords: RunKeywordValues): Map<TextTemplate, BoundText> {
+  const bound = new Map<TextTemplate, BoundText>();
+  for (const step of scenario.steps) {
+    for (const action of step.actions) {
+      for (const text of actionTexts(action)) bound.set(text, text.bind(keywords));
+    }
+  }
+  return bound;
 }
 
 function planSteps(scenario: Scenario, keywords: RunKeywordValues): StepPlan[] {
@@ -353,7 +402,7 @@ function planSteps(scenario: Scenario, keywords: RunKeywordValues): StepPlan[] {
  * One call (dialog) and the state SIPp keeps for it. Implements the keyword state that
  * templates read.
  */
-class Call implements CallKeywordState {
+class Call implements CallKeywordState, ActionHost {
   stepIndex = 0;
   cseq: number;
   lastMessage: SipMessage | undefined;
@@ -373,18 +422,127 @@ class Call implements CallKeywordState {
   private rtdStart: Map<string, number> | undefined;
   private rtdDone: Set<string> | undefined;
   private readonly startedAt: number;
+  /** Variables by slot; global slots share the engine's values. Undefined when the scenario has none. */
+  private readonly vars: VariableValue[] | undefined;
+  /** A failed `check_it` (SIPp's last_action_result): the call fails with it when it ends. */
+  private checkFailed: FailureCause | undefined;
 
   constructor(
     private readonly engine: Engine,
     readonly callId: string,
     readonly callNumber: number,
-    readonly dest: Endpoint,
+    public dest: Endpoint,
     public socketId: number,
     public localPort: number,
   ) {
     // The first request of a call carries -base_cseq.
     this.cseq = engine.config.baseCseq - 1;
     this.startedAt = engine.deps.scheduler.now();
+    const variables = engine.scenario.variables;
+    if (variables.length > 0) {
+      this.vars = variables.map((v, slot) => (v.scope === 'global' ? engine.globals[slot]! : new VariableValue()));
+    }
+  }
+
+  // ---- variables and actions ----------------------------------------------------------------
+
+  variable(slot: number): VariableValue {
+    return this.vars![slot]!;
+  }
+
+  variableText(slot: number): string {
+    return this.vars?.[slot]?.render() ?? '';
+  }
+
+  get stepCount(): number {
+    return this.engine.stepCount;
+  }
+
+  render(text: TextTemplate): string {
+    return this.engine.boundText(text).render(this);
+  }
+
+  log(text: string): void {
+    this.engine.deps.events?.emit({ kind: 'log', at: this.engine.deps.scheduler.now(), callId: this.callId, text });
+  }
+
+  warn(text: string): void {
+    this.engine.deps.events?.emit({ kind: 'error', at: this.engine.deps.scheduler.now(), callId: this.callId, message: text });
+  }
+
+  fatal(text: string): void {
+    this.engine.fatal(text, this.callId);
+  }
+
+  runCommand(command: string): void {
+    const run = this.engine.deps.runCommand;
+    if (run !== undefined) run(command);
+    else this.warn(`<exec command> is not available here: ${command}`);
+  }
+
+  stopGracefully(): void {
+    this.engine.stopNewCalls();
+  }
+
+  stopNow(): void {
+    this.engine.stop('stop-now');
+  }
+
+  setDestination(host: string, port: string, protocol: string): string | undefined {
+    const number = parseCDouble(port);
+    if (number === undefined) return `Invalid port for setdest: ${port}`;
+    if (protocol.toUpperCase() !== this.engine.deps.transport.protocolName) {
+      return protocol.match(/^(udp|tcp|tls|sctp)$/i) ? 'Can not switch protocols during setdest.' : `Unknown transport for setdest: '${protocol}'`;
+    }
+    const address = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    // Name resolution is I/O, which the core does not do: setdest takes an address.
+    if (!isIpAddress(address)) return `setdest: "${host}" is not an IP address (host names are not resolved here)`;
+    this.dest = { address, port: Math.trunc(number) };
+    return undefined;
+  }
+
+  wallClockMs(): number {
+    return (this.engine.deps.wallClockMs ?? Date.now)();
+  }
+
+  /**
+   * Run a step's actions; false when the call or the run ended. `message`: the text of the
+   * message just sent or received. Sets stepIndex to where the call goes next.
+   */
+  private act(step: Step, message: Buffer | undefined): boolean {
+    let outcome: ActionOutcome | undefined;
+    if (step.actions.length > 0) {
+      const text = message === undefined ? '' : message.toString('latin1');
+      outcome = runActions(step.actions, text, this);
+      if (outcome.kind === 'stop-call') {
+        this.fail('call-rejected', `call stopped by <exec int_cmd="stop_call"> at message ${step.index}`);
+        return false;
+      }
+      if (outcome.kind === 'halted' || this.ended) return false;
+      if (outcome.checkFailed !== undefined) this.checkFailed = outcome.checkFailed;
+      if (outcome.jumpTo !== undefined) {
+        // SIPp's jump sets msg_index to target - 1, then takes that message's next/test/chance.
+        const before = outcome.jumpTo - 1;
+        this.stepIndex = before < 0 ? 0 : this.nextIndex(this.engine.planAt(before)!.step);
+        return true;
+      }
+    }
+    this.stepIndex = this.nextIndex(step);
+    return true;
+  }
+
+  /** SIPp's call::next(): `next` when its `test` variable is set, with probability `chance`. */
+  private nextIndex(step: Step): number {
+    if (step.next === undefined) return step.index + 1;
+    if (step.test !== undefined && !this.variable(step.test).isSet()) return step.index + 1;
+    if (step.chance !== undefined && !(this.engine.random() < step.chance)) return step.index + 1;
+    return step.next;
+  }
+
+  /** `condexec`: whether the step runs. */
+  private runsStep(step: Step): boolean {
+    if (step.condexec === undefined) return true;
+    return this.variable(step.condexec).isSet() !== step.condexecInverse;
   }
 
   // ---- stepping ---------------------------------------------------------------------------
@@ -399,11 +557,15 @@ class Call implements CallKeywordState {
         return;
       }
       const step = plan.step;
+      if (!this.runsStep(step)) {
+        this.stepIndex = this.nextIndex(step);
+        continue;
+      }
       switch (step.kind) {
         case 'send':
           if (!this.send(plan, step)) return;
           this.completeStep(step);
-          this.stepIndex = step.next ?? this.stepIndex + 1;
+          if (!this.act(step, this.lastSendData)) return;
           break;
         case 'recv':
           this.armRecvTimeout(step);
@@ -420,7 +582,7 @@ class Call implements CallKeywordState {
           return;
         case 'nop':
           this.completeStep(step);
-          this.stepIndex = step.next ?? this.stepIndex + 1;
+          if (!this.act(step, undefined)) return;
           break;
       }
     }
@@ -431,7 +593,8 @@ class Call implements CallKeywordState {
     if (this.ended) return;
     const step = this.engine.planAt(this.stepIndex)!.step;
     this.completeStep(step);
-    this.stepIndex = step.next ?? this.stepIndex + 1;
+    // SIPp runs no actions on a pause; it takes its next/test/chance.
+    this.stepIndex = this.nextIndex(step);
     this.run();
   };
 
@@ -592,7 +755,8 @@ class Call implements CallKeywordState {
     if (tag !== '') this.peerTag = tag;
     if (step.rrs) this.recordRouteSet(message);
     this.completeStep(step);
-    this.stepIndex = step.next ?? found + 1;
+    this.stepIndex = found;
+    if (!this.act(step, message.raw)) return;
     this.run();
   }
 
@@ -651,6 +815,10 @@ class Call implements CallKeywordState {
 
   private succeed(): void {
     if (this.ended) return;
+    if (this.checkFailed !== undefined) {
+      this.fail(this.checkFailed, `a check of the scenario failed (${this.checkFailed})`);
+      return;
+    }
     this.end();
     this.engine.deps.stats.callSucceeded(this.length());
     this.engine.callEnded(this, 'success', 'scenario completed');
@@ -683,4 +851,9 @@ class Call implements CallKeywordState {
 
 function describe(message: SipMessage): string {
   return message.isRequest ? `${message.method} request` : `${message.statusCode} response to ${message.cseqMethod}`;
+}
+
+/** An IPv4 or IPv6 address literal (no name resolution in the core). */
+function isIpAddress(text: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || (text.includes(':') && /^[0-9a-fA-F:.]+$/.test(text));
 }

@@ -5,7 +5,9 @@ export type EngineEvent =
   | { kind: 'message-received'; at: number; callId: string; data: Buffer; from: Endpoint }
   | { kind: 'call-started'; at: number; callId: string; callNumber: number }
   | { kind: 'call-ended'; at: number; callId: string; callNumber: number; outcome: CallOutcome; reason: string }
-  | { kind: 'error'; at: number; callId: string | undefined; message: string };
+  | { kind: 'error'; at: number; callId: string | undefined; message: string }
+  /** A `<log>` action's text (SIPp's -trace_logs file). */
+  | { kind: 'log'; at: number; callId: string; text: string };
 
 export type CallOutcome = 'success' | 'failed' | 'aborted';
 

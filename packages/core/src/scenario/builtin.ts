@@ -270,7 +270,11 @@ export const builtinScenarios: Readonly<Record<string, string>> = {
  * but Gossipper does not run yet ("built-in scenario ... is not supported yet") and for a name
  * SIPp does not know (SIPp's "Invalid default scenario name").
  */
-export function loadBuiltinScenario(name: string, compile: TemplateCompiler = compileTemplate): Scenario {
+export function loadBuiltinScenario(
+  name: string,
+  compile: TemplateCompiler = compileTemplate,
+  keys?: Readonly<Record<string, string>>,
+): Scenario {
   const xml = builtinScenarios[name];
   if (xml === undefined || !Object.hasOwn(builtinScenarios, name)) {
     if (SIPP_BUILTIN_NAMES.includes(name)) {
@@ -278,5 +282,5 @@ export function loadBuiltinScenario(name: string, compile: TemplateCompiler = co
     }
     throw new Error(`Invalid default scenario name '${name}'`);
   }
-  return loadScenario(xml, `builtin:${name}`, compile);
+  return loadScenario(xml, `builtin:${name}`, compile, keys);
 }

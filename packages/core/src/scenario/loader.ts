@@ -1,5 +1,9 @@
-import { compileTemplate } from '../template/compile.js';
+import { compileTemplate, compileText } from '../template/compile.js';
+import type { CompileOptions } from '../template/compile.js';
 import type { CompiledTemplate } from '../template/types.js';
+import { readAction } from './action-reader.js';
+import type { ActionContext } from './action-reader.js';
+import type { VariableSlot } from './actions.js';
 import { ScenarioError } from './errors.js';
 import { parseCBool, parseCDouble, parseCLong, parseRepartition } from './sipp-values.js';
 import type {
@@ -18,15 +22,20 @@ import {
   SIPP_ELEMENT_NAMES,
   SIPP_ROOT_ATTRIBUTES,
   SIPP_SCENARIO_ELEMENTS,
+  SUPPORTED_ACTIONS,
   SUPPORTED_ATTRIBUTES,
   SUPPORTED_SCENARIO_ELEMENTS,
 } from './vocabulary.js';
+import type { VariableInfo, VariableScope } from './variables.js';
 import { parseXmlDocument, type XmlElement } from './xml.js';
 
 export { decodeScenarioBytes } from './encoding.js';
 
-/** Compiles the CDATA of a `<send>`; loadScenario() uses compileTemplate unless given another. */
-export type TemplateCompiler = (cdata: string, place: SourcePlace) => CompiledTemplate;
+/**
+ * Compiles the CDATA of a `<send>`; loadScenario() uses compileTemplate unless given another.
+ * The loader's options carry the `-key` values and resolve `[$name]` to variable slots.
+ */
+export type TemplateCompiler = (cdata: string, place: SourcePlace, options: CompileOptions) => CompiledTemplate;
 
 /**
  * Read a SIPp XML scenario into a typed Scenario, with SIPp's load-time checks.
@@ -34,8 +43,13 @@ export type TemplateCompiler = (cdata: string, place: SourcePlace) => CompiledTe
  * Throws ScenarioError (`file:line: ...`, `file:line:col: ...` for XML syntax errors) for broken
  * XML, for anything SIPp would refuse to load, and for SIPp features not implemented yet.
  */
-export function loadScenario(xml: string, file: string, compile: TemplateCompiler = compileTemplate): Scenario {
-  return new ScenarioLoader(file, compile).load(xml);
+export function loadScenario(
+  xml: string,
+  file: string,
+  compile: TemplateCompiler = compileTemplate,
+  keys?: CompileOptions['keys'],
+): Scenario {
+  return new ScenarioLoader(file, compile, keys).load(xml);
 }
 
 interface TxnUse {
@@ -83,11 +97,26 @@ class ScenarioLoader {
   private callLengthRepartition: number[] = [];
   private foundTimewait = false;
   private lastRecvOptional = false;
+  private readonly variables: VariableInfo[] = [];
+  private readonly variableSlots = new Map<string, VariableSlot>();
+  private readonly compileOptions: CompileOptions;
+  private readonly actionContext: ActionContext;
 
   constructor(
     private readonly file: string,
     private readonly compile: TemplateCompiler,
-  ) {}
+    keys: CompileOptions['keys'],
+  ) {
+    const variables = (name: string, place: SourcePlace): VariableSlot =>
+      this.variable(name, 'Variable keyword', place.line);
+    this.compileOptions = keys === undefined ? { variables } : { keys, variables };
+    this.actionContext = {
+      file,
+      variable: (name, what, line) => this.variable(name, what, line),
+      compileText: (text, line) => compileText(text, { file, line }, this.compileOptions),
+      error: (line, detail) => this.error(line, detail),
+    };
+  }
 
   load(xml: string): Scenario {
     let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
@@ -109,6 +138,7 @@ class ScenarioLoader {
     this.applyLabels();
     this.validateRtds();
     this.validateTxns();
+    this.validateVariables();
     if (this.steps.length === 0) {
       throw this.error(root.line, 'Did not find any messages inside of scenario!');
     }
@@ -122,6 +152,7 @@ class ScenarioLoader {
       callLengthRepartition: this.callLengthRepartition,
       rtdNames: this.rtdNames,
       startsWithRecv: startsWithRecv(this.steps),
+      variables: this.variables,
     };
   }
 
@@ -149,6 +180,19 @@ class ScenarioLoader {
         if (id === undefined) throw this.error(element.line, "label is missing the required 'id' parameter.");
         if (this.labels.has(id)) throw this.error(element.line, `The label name '${id}' is used twice.`);
         this.labels.set(id, this.steps.length);
+        return;
+      }
+      case 'Global':
+      case 'User':
+      case 'Reference': {
+        this.checkNoChildren(element);
+        const names = attrs.get('variables');
+        if (names === undefined) throw this.error(element.line, `${name} is missing the required 'variables' parameter.`);
+        const scope: VariableScope = name === 'Global' ? 'global' : name === 'User' ? 'user' : 'call';
+        for (const variable of names.split(',')) {
+          if (name === 'Reference') this.variable(variable, 'Reference variables', element.line);
+          else this.declareVariable(variable, scope, element.line);
+        }
         return;
       }
       case 'ResponseTimeRepartition':
@@ -219,7 +263,7 @@ class ScenarioLoader {
     if (/^[ \t\n\r]*$/.test(cdata)) {
       throw this.error(element.line, 'Empty cdata in xml scenario file');
     }
-    const template = this.compile(cdata, { file: place.file, line: element.cdataLine });
+    const template = this.compile(cdata, { file: place.file, line: element.cdataLine }, this.compileOptions);
     const step: SendStep = {
       kind: 'send',
       ...this.common(index, place),
@@ -368,7 +412,23 @@ class ScenarioLoader {
       }
     }
 
-    this.readChildren(element);
+    this.readChildren(element, step);
+
+    const test = attrs.get('test');
+    if (test !== undefined) step.test = this.variable(test, 'test runtime variable', line);
+    const chance = attrs.get('chance');
+    if (chance !== undefined) {
+      const p = parseCDouble(chance);
+      if (p === undefined) throw this.error(line, `chance, "${chance}" is not a floating point number!`);
+      if (p < 0 || p > 1) throw this.error(line, 'Chance values must be between 0 and 1!');
+      step.chance = p;
+    }
+    const condexec = attrs.get('condexec');
+    if (condexec !== undefined) {
+      step.condexec = this.variable(condexec, 'condexec runtime variable', line);
+      const inverse = attrs.get('condexec_inverse');
+      if (inverse !== undefined) step.condexecInverse = this.bool(element, inverse, 'condexec_inverse');
+    }
 
     const lost = attrs.get('lost');
     if (lost !== undefined) {
@@ -397,16 +457,70 @@ class ScenarioLoader {
     }
   }
 
-  /** Child elements of a message: only `<action>` blocks, and those are not implemented yet. */
-  private readChildren(element: XmlElement): void {
+  /** Child elements of a message: only `<action>` blocks. */
+  private readChildren(element: XmlElement, step: Step): void {
     for (const child of element.children) {
       if (child.name !== 'action') throw this.misplaced(child, element);
       this.checkAttributes(child, [], SUPPORTED_ATTRIBUTES.action!);
       for (const action of child.children) {
-        if (SIPP_ACTIONS[action.name] !== undefined) {
-          throw this.error(action.line, `<${action.name}> is not supported yet`);
+        const known = SIPP_ACTIONS[action.name];
+        if (known === undefined) throw this.misplaced(action, child);
+        const supported = SUPPORTED_ACTIONS[action.name];
+        if (supported === undefined) throw this.error(action.line, `<${action.name}> is not supported yet`);
+        this.checkAttributes(action, known, supported);
+        this.checkNoChildren(action);
+        step.actions.push(readAction(action, this.actionContext));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- variables
+
+  /** SIPp's get_var: check the name, find or create the variable, count the reference. */
+  private variable(name: string, what: string, line: number): VariableSlot {
+    if (name === '') throw this.error(line, `Variable names may not be empty for ${what}`);
+    if (/[$,]/.test(name)) throw this.error(line, `Variable names may not contain $ or , for ${what}`);
+    const slot = this.variableSlots.get(name);
+    if (slot !== undefined) {
+      this.variables[slot]!.references++;
+      return slot;
+    }
+    return this.addVariable(name, 'call', line);
+  }
+
+  /** `<Global variables>` / `<User variables>`: the declaration is the first reference. */
+  private declareVariable(name: string, scope: VariableScope, line: number): void {
+    const what = scope === 'global' ? 'Global variables' : 'User variables';
+    if (name === '') throw this.error(line, `Variable names may not be empty for ${what}`);
+    if (/[$,]/.test(name)) throw this.error(line, `Variable names may not contain $ or , for ${what}`);
+    const slot = this.variableSlots.get(name);
+    if (slot !== undefined) {
+      const known = this.variables[slot]!;
+      if (known.scope === 'call') {
+        throw this.error(line, `Variable $${name} is used before its <${scope === 'global' ? 'Global' : 'User'}> declaration`);
+      }
+      known.references++;
+      return;
+    }
+    this.addVariable(name, scope, line);
+  }
+
+  private addVariable(name: string, scope: VariableScope, line: number): VariableSlot {
+    const slot = this.variables.length;
+    this.variables.push({ name, scope, line, references: 1 });
+    this.variableSlots.set(name, slot);
+    return slot;
+  }
+
+  /** SIPp's AllocVariableTable::validate: a name used once is a typo (`_` excepted). */
+  private validateVariables(): void {
+    const order: VariableScope[] = ['call', 'user', 'global'];
+    for (const scope of order) {
+      const byName = this.variables.filter((v) => v.scope === scope).sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const variable of byName) {
+        if (variable.references < 2 && variable.name !== '_') {
+          throw this.error(variable.line, `Variable $${variable.name} is referenced ${variable.references} times!`);
         }
-        throw this.misplaced(action, child);
       }
     }
   }
@@ -511,7 +625,7 @@ class ScenarioLoader {
   // ---------------------------------------------------------------- values
 
   private common(index: number, place: SourcePlace): StepCommon {
-    return { index, place, crlf: false, startRtd: [], rtd: [], repeatRtd: false };
+    return { index, place, crlf: false, startRtd: [], rtd: [], repeatRtd: false, actions: [], condexecInverse: false };
   }
 
   /** SIPp's xp_get_long(name, what, 0). */

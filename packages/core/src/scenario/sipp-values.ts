@@ -66,3 +66,13 @@ export function parseRepartition(text: string): number[] | undefined {
   }
   return values.sort((a, b) => a - b);
 }
+
+/** C printf("%lf"): six decimals, and glibc's spellings of the non-finite values. */
+export function formatDouble(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  const text = value.toFixed(6);
+  // toFixed switches to exponent notation from 1e21 on; printf never does.
+  return Math.abs(value) >= 1e21 ? BigInt(Math.trunc(value)).toString() + '.000000' : text;
+}

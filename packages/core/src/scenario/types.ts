@@ -1,4 +1,6 @@
 import type { CompiledTemplate } from '../template/types.js';
+import type { Action, VariableSlot } from './actions.js';
+import type { VariableInfo } from './variables.js';
 
 /** Where a scenario element came from, for error messages (`file:line`). */
 export interface SourcePlace {
@@ -23,6 +25,15 @@ export interface StepCommon {
   rtd: string[];
   /** `repeat_rtd="true"`: the rtd timers may be stopped again. */
   repeatRtd: boolean;
+  /** The `<action>` block, run when the step completes (after a send, on a received message). */
+  actions: Action[];
+  /** `test="var"`: `next` is taken only when the variable is set. */
+  test?: VariableSlot;
+  /** `chance="p"`: `next` is taken with probability p (0..1). */
+  chance?: number;
+  /** `condexec="var"`: the step runs only when the variable is set (`condexec_inverse`: unset). */
+  condexec?: VariableSlot;
+  condexecInverse: boolean;
 }
 
 export interface SendStep extends StepCommon {
@@ -102,4 +113,6 @@ export interface Scenario {
   rtdNames: string[];
   /** True when the first step is a recv (SIPp's server mode scenario). */
   startsWithRecv: boolean;
+  /** Every variable the scenario names; a VariableSlot indexes this list. */
+  variables: VariableInfo[];
 }

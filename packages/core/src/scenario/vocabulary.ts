@@ -169,7 +169,13 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
   'timewait',
   'ResponseTimeRepartition',
   'CallLengthRepartition',
+  'Global',
+  'User',
+  'Reference',
 ]);
+
+/** The conditional attributes every message element takes. */
+const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse'];
 
 /**
  * Attributes Gossipper handles per element (implemented, or refused with SIPp's own error,
@@ -191,6 +197,7 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'start_txn',
     'ack_txn',
     'response_txn',
+    ...CONDITIONS,
   ]),
   recv: new Set([
     'request',
@@ -208,12 +215,41 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'lost',
     'response_txn',
     'ignoresdp',
+    ...CONDITIONS,
   ]),
-  pause: new Set(['milliseconds', 'crlf', 'next', 'display', 'start_rtd', 'rtd', 'repeat_rtd']),
+  pause: new Set(['milliseconds', 'crlf', 'next', 'display', 'start_rtd', 'rtd', 'repeat_rtd', ...CONDITIONS]),
   timewait: new Set(['milliseconds', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', 'ontimeout']),
-  nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next']),
+  nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),
   CallLengthRepartition: new Set(['value']),
+  Global: new Set(['variables']),
+  User: new Set(['variables']),
+  Reference: new Set(['variables']),
   action: new Set(),
+};
+
+/** Actions Gossipper implements, with the attributes it handles on each. */
+export const SUPPORTED_ACTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
+  ereg: new Set(SIPP_ACTIONS.ereg),
+  log: new Set(['message']),
+  warning: new Set(['message']),
+  error: new Set(['message']),
+  assign: new Set(['assign_to', 'value', 'variable']),
+  assignstr: new Set(['assign_to', 'value']),
+  gettimeofday: new Set(['assign_to']),
+  index: new Set(['assign_to']),
+  jump: new Set(['value', 'variable']),
+  add: new Set(['assign_to', 'value', 'variable']),
+  subtract: new Set(['assign_to', 'value', 'variable']),
+  multiply: new Set(['assign_to', 'value', 'variable']),
+  divide: new Set(['assign_to', 'value', 'variable']),
+  todouble: new Set(['assign_to', 'variable']),
+  test: new Set(SIPP_ACTIONS.test),
+  strcmp: new Set(SIPP_ACTIONS.strcmp),
+  trim: new Set(['assign_to']),
+  urlencode: new Set(['variable']),
+  urldecode: new Set(['variable']),
+  exec: new Set(['command', 'int_cmd']),
+  setdest: new Set(['host', 'port', 'protocol']),
 };

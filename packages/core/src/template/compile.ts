@@ -60,7 +60,14 @@ import {
   type HeaderQuery,
   type LastMessageText,
 } from './last-header.js';
-import type { BoundTemplate, CallKeywordState, CompiledTemplate, RunKeywordValues } from './types.js';
+import type {
+  BoundTemplate,
+  BoundText,
+  CallKeywordState,
+  CompiledTemplate,
+  RunKeywordValues,
+  TextTemplate,
+} from './types.js';
 
 /** SIPp's limit on the text between `[` and `]`. */
 const KEYWORD_SIZE = 256;
@@ -111,6 +118,7 @@ const OP_LAST_HEADER = 11;
 const OP_LAST_REQUEST_URI = 12;
 const OP_LAST_CSEQ_NUMBER = 13;
 const OP_LAST_MESSAGE = 14;
+const OP_VARIABLE = 15;
 
 const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   call_id: OP_CALL_ID,
@@ -133,7 +141,7 @@ type Part =
   /** `original`: literal text of the template (SIPp's E_Message_Literal), not a keyword value. */
   | { kind: 'literal'; text: string; original: boolean }
   | { kind: 'run'; key: RunKey; offset: number }
-  | { kind: 'call'; op: number; offset: number; query: HeaderQuery | undefined };
+  | { kind: 'call'; op: number; offset: number; query: HeaderQuery | undefined; arg: number };
 
 /** One rendering step. Every segment has the same shape (one hidden class for the hot loop). */
 interface Segment {
@@ -148,6 +156,8 @@ interface Segment {
   readonly stripTo: number;
   readonly offset: number;
   readonly query: HeaderQuery | undefined;
+  /** OP_VARIABLE: the variable slot. */
+  readonly arg: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -164,6 +174,20 @@ const EMPTY = Buffer.alloc(0);
 export interface CompileOptions {
   /** `-key NAME VALUE` pairs: a keyword SIPp does not know is looked up here before it is refused. */
   readonly keys?: Readonly<Record<string, string>>;
+  /**
+   * Resolves `[$name]` to a variable slot (the scenario loader counts the reference). Without
+   * it, `[$name]` is refused: a template outside a scenario has no variables.
+   */
+  readonly variables?: (name: string, place: SourcePlace) => number;
+}
+
+/**
+ * Compile the text of an action attribute (`<log message>`, `<assignstr value>`, `<exec
+ * command>`, ...): SIPp reads it as a message with keywords but without the SIP checks.
+ */
+export function compileText(text: string, place: SourcePlace, options: CompileOptions = {}): TextTemplate {
+  const lineOf = (offset: number): SourcePlace => ({ file: place.file, line: place.line + countNewlines(text, offset) });
+  return new Text(text, parseParts(text, lineOf, options));
 }
 
 export function compileTemplate(cdata: string, place: SourcePlace, options: CompileOptions = {}): CompiledTemplate {
@@ -174,7 +198,32 @@ export function compileTemplate(cdata: string, place: SourcePlace, options: Comp
     file: place.file,
     line: place.line + leadingNewlines + countNewlines(text, offset),
   });
+  const parts = parseParts(text, lineOf, options);
 
+  // Only the last [len] is filled in; SIPp leaves the others as their 5 spaces.
+  let lastLen = -1;
+  for (let p = parts.length - 1; p >= 0; p--) {
+    const part = parts[p]!;
+    if (part.kind === 'call' && part.op === OP_LEN) {
+      if (lastLen < 0) lastLen = p;
+      else parts[p] = { kind: 'literal', text: '     ', original: false };
+    }
+  }
+
+  const first = parts[0];
+  if (first === undefined || first.kind !== 'literal' || !first.original) {
+    throw new ScenarioError(
+      lineOf(0),
+      'You can not use a keyword for the METHOD or to generate "SIP/2.0" to ensure proper [cseq] operation!',
+    );
+  }
+  const startLine = parseStartLine(first.text, lineOf(0));
+
+  return new Template(text, parts, startLine, cseqMethodOf(parts));
+}
+
+/** The text as SIPp's component list: literal text and keywords (SendingMessage's parse). */
+function parseParts(text: string, lineOf: (offset: number) => SourcePlace, options: CompileOptions): Part[] {
   const parts: Part[] = [];
   let literal = '';
   const flush = (): void => {
@@ -220,35 +269,17 @@ export function compileTemplate(cdata: string, place: SourcePlace, options: Comp
       if (raw.length > KEYWORD_SIZE) {
         throw new ScenarioError(lineOf(open), `invalid keyword "[${raw}]": longer than ${KEYWORD_SIZE} characters`);
       }
-      parts.push(keywordPart(raw, lineOf(open), options.keys));
+      parts.push(keywordPart(raw, lineOf(open), options));
       i = close + 1;
     }
   }
   flush();
-
-  // Only the last [len] is filled in; SIPp leaves the others as their 5 spaces.
-  let lastLen = -1;
-  for (let p = parts.length - 1; p >= 0; p--) {
-    const part = parts[p]!;
-    if (part.kind === 'call' && part.op === OP_LEN) {
-      if (lastLen < 0) lastLen = p;
-      else parts[p] = { kind: 'literal', text: '     ', original: false };
-    }
-  }
-
-  const first = parts[0];
-  if (first === undefined || first.kind !== 'literal' || !first.original) {
-    throw new ScenarioError(
-      lineOf(0),
-      'You can not use a keyword for the METHOD or to generate "SIP/2.0" to ensure proper [cseq] operation!',
-    );
-  }
-  const startLine = parseStartLine(first.text, lineOf(0));
-
-  return new Template(text, parts, startLine, cseqMethodOf(parts));
+  return parts;
 }
 
-function keywordPart(raw: string, place: SourcePlace, keys: CompileOptions['keys']): Part {
+function keywordPart(raw: string, place: SourcePlace, options: CompileOptions): Part {
+  if (raw.startsWith('$')) return variablePart(raw.slice(1), place, options);
+  const keys = options.keys;
   const { name, offset } = parseKeywordSyntax(raw);
   const cls = classifyKeyword(name);
   if (cls === 'unknown') {
@@ -260,9 +291,15 @@ function keywordPart(raw: string, place: SourcePlace, keys: CompileOptions['keys
   if (cls === 'later') throw new ScenarioError(place, `keyword "[${raw}]" is not supported yet`);
   if (RUN_KEYS.has(name)) return { kind: 'run', key: name as RunKey, offset };
   const op = SIMPLE_CALL_OPS[name];
-  if (op !== undefined) return { kind: 'call', op, offset, query: undefined };
+  if (op !== undefined) return { kind: 'call', op, offset, query: undefined, arg: 0 };
   // classifyKeyword only calls `last_<anything>` supported beyond the tables above.
-  return { kind: 'call', op: OP_LAST_HEADER, offset, query: headerQuery(name.slice('last_'.length)) };
+  return { kind: 'call', op: OP_LAST_HEADER, offset, query: headerQuery(name.slice('last_'.length)), arg: 0 };
+}
+
+/** `[$name]`: SIPp reads the whole rest as the name (no offset). */
+function variablePart(name: string, place: SourcePlace, options: CompileOptions): Part {
+  if (options.variables === undefined) throw new ScenarioError(place, `keyword "[$${name}]": no variables here`);
+  return { kind: 'call', op: OP_VARIABLE, offset: 0, query: undefined, arg: options.variables(name, place) };
 }
 
 interface StartLine {
@@ -354,43 +391,70 @@ class Template implements CompiledTemplate {
   }
 
   bind(run: RunKeywordValues): BoundTemplate {
-    const segments: Segment[] = [];
-    let text = '';
-    let stripFrom = -1;
-    let stripTo = -1;
-    const flush = (): void => {
-      if (text !== '') {
-        segments.push({
-          op: OP_LITERAL,
-          bytes: Buffer.from(text, 'latin1'),
-          stripFrom,
-          stripTo,
-          offset: 0,
-          query: undefined,
-        });
-      }
-      text = '';
-      stripFrom = -1;
-      stripTo = -1;
-    };
-    for (const part of this.parts) {
-      if (part.kind === 'literal') {
-        if (part.original && stripFrom < 0) {
-          stripFrom = text.length;
-          stripTo = text.length + part.text.length;
-        }
-        text += part.text;
-      } else if (part.kind === 'run') {
-        text += runValue(run, part.key, part.offset);
-      } else {
-        flush();
-        const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
-        segments.push({ op: part.op, bytes, stripFrom: -1, stripTo: -1, offset: part.offset, query: part.query });
-      }
-    }
-    flush();
-    return new Bound(segments);
+    return new Bound(bindParts(this.parts, run));
   }
+}
+
+/** An action's text: keywords rendered, returned as a string. */
+class Text implements TextTemplate {
+  constructor(
+    readonly source: string,
+    private readonly parts: readonly Part[],
+  ) {}
+
+  bind(run: RunKeywordValues): BoundText {
+    const bound = new Bound(bindParts(this.parts, run));
+    return { render: (call) => bound.render(call).toString('latin1') };
+  }
+}
+
+/** Fold the run's constant keywords into literal bytes: what is left is per call. */
+function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
+  const segments: Segment[] = [];
+  let text = '';
+  let stripFrom = -1;
+  let stripTo = -1;
+  const flush = (): void => {
+    if (text !== '') {
+      segments.push({
+        op: OP_LITERAL,
+        bytes: Buffer.from(text, 'latin1'),
+        stripFrom,
+        stripTo,
+        offset: 0,
+        query: undefined,
+        arg: 0,
+      });
+    }
+    text = '';
+    stripFrom = -1;
+    stripTo = -1;
+  };
+  for (const part of parts) {
+    if (part.kind === 'literal') {
+      if (part.original && stripFrom < 0) {
+        stripFrom = text.length;
+        stripTo = text.length + part.text.length;
+      }
+      text += part.text;
+    } else if (part.kind === 'run') {
+      text += runValue(run, part.key, part.offset);
+    } else {
+      flush();
+      const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
+      segments.push({
+        op: part.op,
+        bytes,
+        stripFrom: -1,
+        stripTo: -1,
+        offset: part.offset,
+        query: part.query,
+        arg: part.arg,
+      });
+    }
+  }
+  flush();
+  return segments;
 }
 
 /** SIPp formats: ports with %d, the media port with %u, addresses as below. */
@@ -539,6 +603,9 @@ class Bound implements BoundTemplate {
           value = String(((text === undefined ? 0 : lastCseqNumber(text)) + seg.offset) | 0);
           break;
         }
+        case OP_VARIABLE:
+          value = call.variableText(seg.arg);
+          break;
         case OP_LAST_MESSAGE: {
           const message = call.lastMessage;
           if (message !== undefined) {

@@ -88,7 +88,7 @@ export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
 export const PREFIX_KEYWORDS: ReadonlyArray<readonly [prefix: string, supported: boolean]> = [
   ['field', false], // [field0], [field1 file="x.csv" line=2]: -inf injection
   ['file', false], // [file name="x"]
-  ['$', false], // [$variable]
+  ['$', true], // [$variable]
   ['fill', false], // [fill text="x" variable=n]
   ['last_', true], // [last_Header:]
   ['authentication', false], // [authentication username=... password=...]

@@ -37,6 +37,8 @@ export interface CallKeywordState {
   readonly routes: string;
   /** Value for [next_url]: the Contact URI saved by rrs="true", '' when none. */
   readonly nextUrl: string;
+  /** The text of `[$name]` for a variable slot (see scenario/variables.ts). */
+  variableText(slot: number): string;
 }
 
 /** A template with the run's constant keywords already substituted: a send is a concat. */
@@ -61,4 +63,14 @@ export interface CompiledTemplate {
   readonly cseqMethod: string | undefined;
   /** True when the template uses [cseq]. */
   readonly usesCseq: boolean;
+}
+
+/** An action attribute's text with keywords (`<log message>`, `<assignstr value>`, ...). */
+export interface TextTemplate {
+  readonly source: string;
+  bind(run: RunKeywordValues): BoundText;
+}
+
+export interface BoundText {
+  render(call: CallKeywordState): string;
 }

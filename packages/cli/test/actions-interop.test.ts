@@ -1,0 +1,154 @@
+/**
+ * Actions and variables, the same scenario run by the real SIPp and by gossipper: what each
+ * puts on the wire and in its statistics must be the same. Ports: 12500..12529.
+ */
+import { writeFileSync } from 'node:fs';
+import { afterAll, expect, it } from 'vitest';
+import { describeWithSipp } from './support/peers.js';
+import { killAllTracked, session } from './support/procs.js';
+import type { Session } from './support/procs.js';
+import { assertUdpPortsFree, waitForUdpBound } from './support/net.js';
+import { finalCounts, readMessageTrace, readStatCsv, col, statCsvName } from './support/files.js';
+
+afterAll(killAllTracked);
+
+const HOST = '127.0.0.1';
+
+const UAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="options uac">
+  <send>
+    <![CDATA[
+      OPTIONS sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@[local_ip]>;tag=[call_number]
+      To: <sip:x@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: 1 OPTIONS
+      X-Num: 4[call_number]-abc
+      Contact: <sip:a@[local_ip]:[local_port]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+`;
+
+const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="actions uas">
+  <Global variables="total"/>
+  <recv request="OPTIONS">
+    <action>
+      <ereg regexp="X-Num: ([0-9]+)-([a-z]+)" search_in="msg" assign_to="whole,num,word"/>
+      <ereg regexp="sip:([a-z]+)@" search_in="hdr" header="Contact:" assign_to="_,user"/>
+      <ereg regexp="nomatch" search_in="msg" assign_to="nm"/>
+      <ereg regexp="Call-ID: (.*)" search_in="msg" assign_to="_,rest"/>
+      <assign assign_to="d" value="3"/>
+      <assign assign_to="f" value="2.5"/>
+      <add assign_to="f" value="1"/>
+      <multiply assign_to="f" variable="d"/>
+      <add assign_to="total" value="1"/>
+      <assignstr assign_to="s" value="call [call_number] at [$num]"/>
+      <test assign_to="t" variable="d" compare="greater_than" value="2"/>
+      <test assign_to="tf" variable="d" compare="less_than" value="2"/>
+      <todouble assign_to="dd" variable="num"/>
+      <strcmp assign_to="sc" variable="word" value="abd"/>
+      <index assign_to="idx"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      X-Whole: [$whole]
+      X-Num: [$num] [$word] [$user]
+      X-NoMatch: <[$nm]>
+      X-D: [$d] [$f] [$dd] [$total]
+      X-S: [$s]
+      X-T: [$t] [$tf] [$sc] [$idx]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <Reference variables="rest"/>
+</scenario>
+`;
+
+/** The X- headers of every 200 OK a SIPp UAC received, from its -trace_msg file. */
+function receivedXHeaders(s: Session, file: string): string[] {
+  return readMessageTrace(s.path(file))
+    .map((block) => ({ direction: block.direction, text: block.message.toString('latin1') }))
+    .filter((block) => block.direction === 'received' && block.text.startsWith('SIP/2.0 200'))
+    .map((block) =>
+      block.text
+        .split('\r\n')
+        .filter((line) => line.startsWith('X-'))
+        .join('\n'),
+    );
+}
+
+describeWithSipp('actions and variables: gossipper and SIPp run one scenario alike', () => {
+  it.concurrent('the 200 OKs of an ereg/assign/test/strcmp uas carry the same values from both', async (ctx) => {
+    const s = session(ctx);
+    writeFileSync(s.path('uac.xml'), UAC, 'latin1');
+    writeFileSync(s.path('uas.xml'), UAS, 'latin1');
+    const [sippUas, ourUas, uac1, uac2] = [12501, 12502, 12503, 12504];
+    assertUdpPortsFree(sippUas, ourUas, uac1, uac2);
+    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3']);
+    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3']);
+    await Promise.all([waitForUdpBound(sippUas, theirs), waitForUdpBound(ourUas, ours)]);
+
+    const toTheirs = s.sipp(['-sf', 'uac.xml', `${HOST}:${sippUas}`, '-i', HOST, '-p', String(uac1), '-m', '3', '-r', '20',
+      '-trace_msg', '-message_file', 'theirs.log']);
+    const toOurs = s.sipp(['-sf', 'uac.xml', `${HOST}:${ourUas}`, '-i', HOST, '-p', String(uac2), '-m', '3', '-r', '20',
+      '-trace_msg', '-message_file', 'ours.log']);
+    const [a, b] = await Promise.all([toTheirs.wait(15_000), toOurs.wait(15_000)]);
+    expect(a.code, toTheirs.describe()).toBe(0);
+    expect(b.code, toOurs.describe()).toBe(0);
+
+    const expected = receivedXHeaders(s, 'theirs.log');
+    expect(expected).toHaveLength(3);
+    expect(expected[1]).toContain('X-D: 3.000000 10.500000 42.000000 2.000000');
+    expect(receivedXHeaders(s, 'ours.log')).toEqual(expected);
+    const [ourExit, theirExit] = await Promise.all([ours.wait(10_000), theirs.wait(10_000)]);
+    expect(ourExit.code, ours.describe()).toBe(theirExit.code);
+  }, 30_000);
+
+  it.concurrent('a failed check_it: the call still answers, and ends failed with FailedRegexpDoesntMatch', async (ctx) => {
+    const s = session(ctx);
+    writeFileSync(s.path('uac.xml'), UAC, 'latin1');
+    writeFileSync(
+      s.path('check.xml'),
+      UAS.replace(
+        '<ereg regexp="nomatch" search_in="msg" assign_to="nm"/>',
+        '<ereg regexp="nomatch" search_in="msg" assign_to="nm" check_it="true"/>',
+      ),
+      'latin1',
+    );
+    const [sippUas, ourUas, uac1, uac2] = [12511, 12512, 12513, 12514];
+    assertUdpPortsFree(sippUas, ourUas, uac1, uac2);
+    const theirs = s.sipp(['-sf', 'check.xml', '-i', HOST, '-p', String(sippUas), '-m', '2', '-trace_stat', '-stf', 'theirs.csv']);
+    const ours = s.gossipper(['-sf', 'check.xml', '-i', HOST, '-p', String(ourUas), '-m', '2', '-trace_stat']);
+    await Promise.all([waitForUdpBound(sippUas, theirs), waitForUdpBound(ourUas, ours)]);
+    const clients = [
+      s.sipp(['-sf', 'uac.xml', `${HOST}:${sippUas}`, '-i', HOST, '-p', String(uac1), '-m', '2', '-r', '20']),
+      s.sipp(['-sf', 'uac.xml', `${HOST}:${ourUas}`, '-i', HOST, '-p', String(uac2), '-m', '2', '-r', '20']),
+    ];
+    for (const client of clients) expect((await client.wait(15_000)).code, client.describe()).toBe(0);
+    const [ourExit, theirExit] = await Promise.all([ours.wait(10_000), theirs.wait(10_000)]);
+    expect(theirExit.code, theirs.describe()).toBe(1);
+    expect(ourExit.code, ours.describe()).toBe(1);
+
+    const theirCsv = readStatCsv(s.path('theirs.csv'));
+    const ourCsv = readStatCsv(s.path(statCsvName('check', ours.pid)));
+    const last = (csv: typeof theirCsv) => csv.rows[csv.rows.length - 1]!;
+    // Column 34: FailedRegexpDoesntMatch(C); 18: FailedCall(C).
+    expect(col(last(theirCsv), 34)).toBe('2');
+    expect(col(last(ourCsv), 34)).toBe(col(last(theirCsv), 34));
+    expect(finalCounts(ourCsv)).toEqual(finalCounts(theirCsv));
+  }, 30_000);
+});
