@@ -279,6 +279,42 @@ export function sippCnonce(random: () => number = Math.random): string {
   return Math.floor(random() * 0x80000000).toString(16);
 }
 
+/**
+ * glibc's rand() (random(), TYPE_3, the additive feedback generator) from `seed`: the numbers
+ * in 0..2^31-1 an unseeded C program draws, in order (1804289383, 846930886, ...).
+ */
+export function glibcRand(seed = 1): () => number {
+  const r = new Array<number>(34);
+  r[0] = seed | 0;
+  for (let i = 1; i < 31; i++) {
+    r[i] = (16807 * r[i - 1]!) % 2147483647;
+    if (r[i]! < 0) r[i]! += 2147483647;
+  }
+  for (let i = 31; i < 34; i++) r[i] = r[i - 31]!;
+  // A ring of the last 34 words: word k = word k-31 + word k-3 (mod 2^32).
+  const ring = new Uint32Array(34);
+  for (let i = 0; i < 34; i++) ring[i] = r[i]! >>> 0;
+  let k = 34;
+  const step = (): number => {
+    const v = (ring[(k - 31) % 34]! + ring[(k - 3) % 34]!) >>> 0;
+    ring[k % 34] = v;
+    k++;
+    return v;
+  };
+  for (let i = 34; i < 344; i++) step(); // glibc discards the first 310 words
+  return () => step() >>> 1;
+}
+
+/**
+ * The cnonces SIPp 3.6.1 writes, in order: it never seeds rand(), so as long as nothing else in
+ * the run draws from rand(), its answers carry `6b8b4567`, `327b23c6`, `643c9869`, ...
+ * For a byte-identical replay of a SIPp run; sippCnonce() is the unpredictable choice.
+ */
+export function sippCnonces(): () => string {
+  const rand = glibcRand(1);
+  return () => rand().toString(16);
+}
+
 /** The digest-uri SIPp 3.6.1 answers with: `sip:` + the -auth_uri value when there is one,
  * else `sip:` + the remote IP and port the message is sent to (`sip:127.0.0.1:5060`). */
 export function sippDigestUri(remoteIp: string, remotePort: number, authUri?: string): string {

@@ -9,7 +9,9 @@ import {
   digestResponse,
   formatNonceCount,
   parseChallenge,
+  glibcRand,
   sippCnonce,
+  sippCnonces,
   sippDigestUri,
   verifyAuthorization,
   type DigestChallenge,
@@ -234,6 +236,15 @@ describe('the header SIPp writes', () => {
     expect(sippCnonce(() => 0.5)).toBe('40000000');
     expect(sippCnonce(() => 0)).toBe('0');
     expect(sippCnonce()).toMatch(/^[0-9a-f]{1,8}$/);
+  });
+
+  it('reproduces the cnonces of an unseeded SIPp (glibc rand())', () => {
+    const next = sippCnonces();
+    // The first two are those of the captured SIPp runs (6b8b4567, then 327b23c6).
+    expect([next(), next(), next(), next(), next()]).toEqual(['6b8b4567', '327b23c6', '643c9869', '66334873', '74b0dc51']);
+    const rand = glibcRand(1);
+    expect(rand()).toBe(1804289383);
+    for (let i = 0; i < 1000; i++) expect(rand()).toBeLessThan(2 ** 31);
   });
 
   it('uses the digest-uri SIPp uses: sip: + remote ip:port, or sip: + -auth_uri', () => {
