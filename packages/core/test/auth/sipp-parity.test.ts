@@ -18,6 +18,7 @@ import {
   sippCnonces,
   sippDigestUri,
   verifyAuthorization,
+  type DigestChallenge,
 } from '../../src/auth/index.js';
 
 const SIPP = '/usr/bin/sipp';
@@ -120,8 +121,9 @@ function bodyOf(message: string): string {
 interface Case {
   name: string;
   status: 401 | 407;
-  challenge: string;
-  /** How many authenticated REGISTERs follow the challenge (nc 1, 2, ...). */
+  /** The challenges the UAS sends in turn; each but the last is answered once. */
+  challenges: string[];
+  /** How many authenticated REGISTERs follow the last challenge (nc 1, 2, ...). */
   answers: number;
 }
 
@@ -141,8 +143,10 @@ Content-Length: 0
 ]]></send>
 `;
   let xml = '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="auth uas">\n';
-  xml += '  <recv request="REGISTER"/>\n';
-  xml += reply(`SIP/2.0 ${c.status} ${reason}`, `${challengeHeader}: ${c.challenge}`);
+  for (const challenge of c.challenges) {
+    xml += '  <recv request="REGISTER"/>\n';
+    xml += reply(`SIP/2.0 ${c.status} ${reason}`, `${challengeHeader}: ${challenge}`);
+  }
   for (let i = 0; i < c.answers; i++) {
     xml += `  <recv request="REGISTER">
     <action><verifyauth assign_to="ok" username="joe" password="secret"/></action>
@@ -169,10 +173,14 @@ hello body ${cseq}
 ]]></send>
 `;
   let xml = '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="auth uac">\n';
-  xml += register(1, false);
-  xml += `  <recv response="${c.status}" auth="true"/>\n`;
+  let cseq = 1;
+  xml += register(cseq++, false);
+  c.challenges.forEach((_, i) => {
+    xml += `  <recv response="${c.status}" auth="true"/>\n`;
+    if (i < c.challenges.length - 1) xml += register(cseq++, true);
+  });
   for (let i = 0; i < c.answers; i++) {
-    xml += register(2 + i, true);
+    xml += register(cseq++, true);
     xml += '  <recv response="200"/>\n';
   }
   return `${xml}</scenario>\n`;
@@ -203,34 +211,44 @@ const CASES: Case[] = [
   {
     name: '401, qop="auth", MD5, realm, nonce, opaque; two answers (nc 1 and 2)',
     status: 401,
-    challenge:
+    challenges: [
       'Digest realm="sipp.example", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", ' +
-      'opaque="5ccc069c403ebaf9f0171e9517f40e41", qop="auth", algorithm=MD5',
+        'opaque="5ccc069c403ebaf9f0171e9517f40e41", qop="auth", algorithm=MD5',
+    ],
     answers: 2,
   },
   {
     name: '401, qop="auth,auth-int": auth-int, over the body',
     status: 401,
-    challenge: 'Digest realm="sipp.example",nonce="a1b2c3",qop="auth,auth-int",algorithm=MD5',
+    challenges: ['Digest realm="sipp.example",nonce="a1b2c3",qop="auth,auth-int",algorithm=MD5'],
     answers: 1,
   },
   {
     name: '407, qop="auth", an opaque longer than SIPp keeps',
     status: 407,
-    challenge: `Digest realm="proxy.example", nonce="p-nonce-1", qop="auth", algorithm=MD5, opaque="${'0123456789'.repeat(7)}"`,
+    challenges: [`Digest realm="proxy.example", nonce="p-nonce-1", qop="auth", algorithm=MD5, opaque="${'0123456789'.repeat(7)}"`],
     answers: 1,
   },
   {
     name: '401 without qop and without algorithm (RFC 2069 style)',
     status: 401,
-    challenge: 'Digest realm="sipp.example", nonce="no-qop-nonce"',
+    challenges: ['Digest realm="sipp.example", nonce="no-qop-nonce"'],
     answers: 1,
   },
   {
     name: '407 without qop',
     status: 407,
-    challenge: 'Digest realm="proxy.example",nonce="abc123",algorithm=MD5',
+    challenges: ['Digest realm="proxy.example",nonce="abc123",algorithm=MD5'],
     answers: 1,
+  },
+  {
+    name: 'a second challenge restarts nc at 00000001',
+    status: 401,
+    challenges: [
+      'Digest realm="sipp.example", nonce="first-nonce", qop="auth", algorithm=MD5',
+      'Digest realm="sipp.example", nonce="second-nonce", qop="auth", algorithm=MD5, stale=true',
+    ],
+    answers: 2,
   },
 ];
 
@@ -238,32 +256,40 @@ describe.runIf(HAVE_SIPP)('digest authentication against real SIPp', () => {
   CASES.forEach((c, index) => {
     it(c.name, async () => {
       const { trace, uasPort } = await runCase(c, index);
-      const challengeMessage = trace.find((t) => t.direction === 'received' && t.text.startsWith(`SIP/2.0 ${c.status} `));
-      expect(challengeMessage, 'the UAC received the challenge').toBeDefined();
-      const challengeHeader = headerValue(challengeMessage!.text, c.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate')!;
-      const challenge = parseChallenge(challengeHeader);
-      if (challenge instanceof AuthError) throw challenge;
-
+      // Walk the UAC's trace as an engine would: each challenge received replaces the last one
+      // and restarts nc; each message sent with the header is checked against ours.
       const headerName = c.status === 401 ? 'Authorization' : 'Proxy-Authorization';
-      const answers = trace.filter((t) => t.direction === 'sent' && headerLine(t.text, headerName) !== undefined);
-      expect(answers).toHaveLength(c.answers);
       const cnonces = sippCnonces();
-      answers.forEach((sent, i) => {
-        const sippLine = headerLine(sent.text, headerName)!;
+      let challenge: DigestChallenge | undefined;
+      let nc = 0;
+      let checked = 0;
+      for (const t of trace) {
+        if (t.direction === 'received' && t.text.startsWith(`SIP/2.0 ${c.status} `)) {
+          const value = headerValue(t.text, c.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate')!;
+          const parsed = parseChallenge(value);
+          if (parsed instanceof AuthError) throw parsed;
+          challenge = parsed;
+          nc = 0;
+          continue;
+        }
+        const sippLine = t.direction === 'sent' ? headerLine(t.text, headerName) : undefined;
+        if (sippLine === undefined) continue;
+        expect(challenge, 'a challenge before the answer').toBeDefined();
+        nc++;
         const cnonce = authParameter('cnonce', sippLine);
         // SIPp never seeds rand(): its cnonces are glibc's rand() sequence.
-        if (challenge.qop !== undefined) expect(cnonce).toBe(cnonces());
+        if (challenge!.qop !== undefined) expect(cnonce).toBe(cnonces());
         else expect(cnonce).toBeUndefined();
         const ours = buildAuthorization({
-          challenge,
+          challenge: challenge!,
           proxy: c.status === 407,
-          method: sent.text.slice(0, sent.text.indexOf(' ')),
+          method: t.text.slice(0, t.text.indexOf(' ')),
           uri: sippDigestUri('127.0.0.1', uasPort),
-          body: bodyOf(sent.text),
+          body: bodyOf(t.text),
           username: 'joe',
           password: 'secret',
           cnonce,
-          nc: i + 1,
+          nc,
         });
         expect(ours).toBe(sippLine);
         expect(
@@ -272,10 +298,12 @@ describe.runIf(HAVE_SIPP)('digest authentication against real SIPp', () => {
             method: 'REGISTER',
             username: 'joe',
             password: 'secret',
-            body: bodyOf(sent.text),
+            body: bodyOf(t.text),
           }),
         ).toBe(true);
-      });
+        checked++;
+      }
+      expect(checked).toBe(c.challenges.length - 1 + c.answers);
 
       // SIPp's own <verifyauth> on the UAS side: true for an Authorization; it reads no
       // Proxy-Authorization header, so false after a 407.
