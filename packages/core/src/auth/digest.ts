@@ -316,7 +316,8 @@ export function sippCnonces(): () => string {
 }
 
 /** The digest-uri SIPp 3.6.1 answers with: `sip:` + the -auth_uri value when there is one,
- * else `sip:` + the remote IP and port the message is sent to (`sip:127.0.0.1:5060`). */
+ * else `sip:` + the remote IP and port the message is sent to (`sip:127.0.0.1:5060`). An IPv6
+ * address is written without brackets, as SIPp does (`sip:::1:5060`, seen with SIPp 3.6.1). */
 export function sippDigestUri(remoteIp: string, remotePort: number, authUri?: string): string {
   return `sip:${authUri ?? `${remoteIp}:${remotePort}`}`;
 }

@@ -250,6 +250,8 @@ describe('the header SIPp writes', () => {
   it('uses the digest-uri SIPp uses: sip: + remote ip:port, or sip: + -auth_uri', () => {
     expect(sippDigestUri('10.0.0.1', 5060)).toBe('sip:10.0.0.1:5060');
     expect(sippDigestUri('10.0.0.1', 5060, 'registrar.example')).toBe('sip:registrar.example');
+    // SIPp 3.6.1 run on ::1 wrote uri="sip:::1:13071": no brackets.
+    expect(sippDigestUri('::1', 13071)).toBe('sip:::1:13071');
   });
 
   it('names the header by the challenge status', () => {
