@@ -152,6 +152,21 @@ function chooseQop(raw: string): string | undefined {
 // ---- challenge -------------------------------------------------------------------------------
 
 /**
+ * The challenge SIPp 3.6.1 answers in a 401/407 received with `auth="true"`: the value of the
+ * first `Proxy-Authenticate` header when the response has one, else of the first
+ * `WWW-Authenticate`, whatever the status code (a 401 carrying both is answered from its
+ * Proxy-Authenticate, in an `Authorization` header: the header name follows the status code,
+ * see authorizationHeaderName()). Seen with SIPp 3.6.1. `header` looks a header up by name
+ * (case-insensitive, compact forms are not needed: these headers have none) and returns the
+ * value of its first occurrence.
+ */
+export function selectChallengeHeader(
+  header: (name: 'Proxy-Authenticate' | 'WWW-Authenticate') => string | undefined,
+): string | undefined {
+  return header('Proxy-Authenticate') ?? header('WWW-Authenticate');
+}
+
+/**
  * Reads the value of a `WWW-Authenticate` or `Proxy-Authenticate` header (the text after the
  * colon; a whole `Name: value` line works too). Tolerant of the spacing, parameter order, case
  * of names and quoting real servers use. Returns an AuthError, with SIPp's wording, when SIPp
@@ -340,7 +355,8 @@ export interface BuildAuthorizationInput {
   readonly body: string | Buffer;
   readonly username: string;
   readonly password: string;
-  /** Used only when the challenge has a qop; sippCnonce() when not given. Inject it in tests. */
+  /** Used only when the challenge has a qop; sippCnonce() when not given or empty. Inject it
+   * in tests (or sippCnonces() for SIPp's exact sequence). */
   readonly cnonce?: string;
   /** How many answers to this challenge, this one included (1 for the first). */
   readonly nc: number;
@@ -360,7 +376,7 @@ export function buildAuthorizationValue(input: BuildAuthorizationInput): string 
       `createAuthHeader: ${challenge.algorithm} needs a qop in the challenge, for a cnonce`,
     );
   }
-  const cnonce = qop === undefined ? '' : (input.cnonce ?? sippCnonce());
+  const cnonce = qop === undefined ? '' : input.cnonce || sippCnonce();
   const nc = formatNonceCount(input.nc);
   let out = `Digest username="${input.username}",realm="${challenge.realm}"`;
   if (qop !== undefined) out += `,cnonce="${cnonce}",nc=${nc},qop=${qop}`;

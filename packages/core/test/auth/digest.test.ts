@@ -9,6 +9,7 @@ import {
   digestResponse,
   formatNonceCount,
   parseChallenge,
+  selectChallengeHeader,
   glibcRand,
   sippCnonce,
   sippCnonces,
@@ -252,6 +253,13 @@ describe('the header SIPp writes', () => {
     expect(sippDigestUri('10.0.0.1', 5060, 'registrar.example')).toBe('sip:registrar.example');
     // SIPp 3.6.1 run on ::1 wrote uri="sip:::1:13071": no brackets.
     expect(sippDigestUri('::1', 13071)).toBe('sip:::1:13071');
+  });
+
+  it('answers Proxy-Authenticate before WWW-Authenticate, as SIPp 3.6.1 did', () => {
+    const headers = (h: Record<string, string>) => (name: string) => h[name];
+    expect(selectChallengeHeader(headers({ 'WWW-Authenticate': 'w', 'Proxy-Authenticate': 'p' }))).toBe('p');
+    expect(selectChallengeHeader(headers({ 'WWW-Authenticate': 'w' }))).toBe('w');
+    expect(selectChallengeHeader(headers({}))).toBeUndefined();
   });
 
   it('names the header by the challenge status', () => {
