@@ -39,12 +39,14 @@ const PORT_MAX = 13099;
 const KILL_AFTER_MS = 20_000;
 
 const children: ChildProcess[] = [];
+const sockets: dgram.Socket[] = [];
 const workDir = HAVE_SIPP ? mkdtempSync(join(tmpdir(), 'gossipper-auth-parity-')) : '';
 
 afterEach(() => {
   for (const child of children.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+  for (const socket of sockets.splice(0)) socket.close();
 });
 
 afterAll(() => {
@@ -320,6 +322,88 @@ describe.runIf(HAVE_SIPP)('digest authentication against real SIPp', () => {
         .map((t) => headerValue(t.text, 'X-Verifyauth'));
       expect(verdicts).toEqual(Array(c.answers).fill(c.status === 401 ? 'true' : 'false'));
     });
+  });
+});
+
+/** Sends `request` from `socket` until a response of CSeq `cseq` comes back (SIPp may not
+ * listen yet; it answers a retransmission again); gives up after 10 s. */
+function exchange(socket: dgram.Socket, port: number, request: string, cseq: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const send = () => socket.send(Buffer.from(request, 'latin1'), port, '127.0.0.1');
+    const onMessage = (data: Buffer) => {
+      const text = data.toString('latin1');
+      if (!text.startsWith('SIP/2.0 ') || headerValue(text, 'CSeq') !== `${cseq} REGISTER`) return;
+      done();
+      resolve(text);
+    };
+    const timer = setInterval(send, 300);
+    const giveUp = setTimeout(() => {
+      done();
+      reject(new Error(`no answer to CSeq ${cseq} from SIPp on port ${port}`));
+    }, 10_000);
+    const done = () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      socket.off('message', onMessage);
+    };
+    socket.on('message', onMessage);
+    send();
+  });
+}
+
+describe.runIf(HAVE_SIPP)("SIPp's <verifyauth> on what Gossipper writes", () => {
+  it('accepts our auth-int answer and refuses one of a wrong password', async () => {
+    const c: Case = {
+      name: 'verify',
+      status: 401,
+      challenges: ['Digest realm="sipp.example", nonce="verify-nonce", qop="auth-int", algorithm=MD5, opaque="op"'],
+      answers: 2,
+    };
+    const dir = mkdtempSync(join(workDir, 'verify-'));
+    writeFileSync(join(dir, 'uas.xml'), uasScenario(c), 'latin1');
+    const taken = new Set<number>();
+    const uasPort = await freePortInRange(taken);
+    const ourPort = await freePortInRange(taken);
+    const uas = runSipp(['-sf', 'uas.xml', '-i', '127.0.0.1', '-p', String(uasPort), '-m', '1'], dir);
+    const socket = dgram.createSocket('udp4');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(ourPort, '127.0.0.1', resolve));
+
+    const body = (cseq: number) => `hello body ${cseq}\r\n`;
+    const request = (cseq: number, authorization?: string) =>
+      'REGISTER sip:registrar.example SIP/2.0\r\n' +
+      `Via: SIP/2.0/UDP 127.0.0.1:${ourPort};branch=z9hG4bK-gossipper-${cseq}\r\n` +
+      'From: <sip:joe@registrar.example>;tag=g1\r\n' +
+      'To: <sip:joe@registrar.example>\r\n' +
+      `Call-ID: verify-${process.pid}@127.0.0.1\r\n` +
+      `CSeq: ${cseq} REGISTER\r\n` +
+      `Contact: <sip:joe@127.0.0.1:${ourPort}>\r\n` +
+      (authorization ? `${authorization}\r\n` : '') +
+      'Content-Type: text/plain\r\n' +
+      `Content-Length: ${body(cseq).length}\r\n\r\n` +
+      body(cseq);
+
+    const challenged = await exchange(socket, uasPort, request(1), 1);
+    const challenge = parseChallenge(selectChallengeHeader((name) => headerValue(challenged, name))!);
+    if (challenge instanceof AuthError) throw challenge;
+    expect(challenge.qop).toBe('auth-int');
+    const answer = (cseq: number, password: string) =>
+      buildAuthorization({
+        challenge,
+        proxy: false,
+        method: 'REGISTER',
+        uri: sippDigestUri('127.0.0.1', uasPort),
+        body: body(cseq),
+        username: 'joe',
+        password,
+        cnonce: '0a4f113b',
+        nc: cseq - 1,
+      });
+    const good = await exchange(socket, uasPort, request(2, answer(2, 'secret')), 2);
+    const bad = await exchange(socket, uasPort, request(3, answer(3, 'not-the-password')), 3);
+    expect(headerValue(good, 'X-Verifyauth')).toBe('true');
+    expect(headerValue(bad, 'X-Verifyauth')).toBe('false');
+    expect(await uas.done).toBe(0);
   });
 });
 
