@@ -28,6 +28,13 @@
 //   uri, the method of the request line of the message being sent, and, for auth-int, the body
 //   of that message (the bytes after its first CR LF CR LF, up to a NUL byte if any).
 //
+// - nc counts the answers to the last challenge received: a new challenge starts it again at
+//   00000001. SIPp never seeds rand(), so its cnonces are glibc's rand() sequence (6b8b4567,
+//   327b23c6, ...): sippCnonces() replays it.
+// - The challenge answered is the first Proxy-Authenticate of the response, else its first
+//   WWW-Authenticate (selectChallengeHeader); the header name follows the status code only.
+// - <verifyauth> reads only the Authorization header (after a 407 SIPp's verifyauth is false).
+//
 // Where Gossipper differs from SIPp 3.6.1 (on purpose, and only there):
 // - SIPp 3.6.1 knows only MD5 and AKAv1-MD5. It treats any algorithm starting with `MD5` as
 //   plain MD5 (so it answers an MD5-sess challenge with a plain MD5 response it labels
