@@ -13,3 +13,4 @@ export * from './engine/config.js';
 export * from './engine/engine.js';
 export * from './engine/timer-heap.js';
 export * from './testing/memory-transport.js';
+export * from './auth/index.js';
