@@ -56,12 +56,16 @@ function workDir(files: Record<string, string>): string {
   return dir;
 }
 
-/** A scenario sending one OPTIONS per call, with `X-<name>: <[keyword]>` headers. */
-function scenario(headers: ReadonlyArray<readonly [string, string]>): string {
+/**
+ * A scenario sending one OPTIONS per call, with `X-<name>: <[keyword]>` headers; `before` and
+ * `after` are actions run before and after the send.
+ */
+function scenario(headers: ReadonlyArray<readonly [string, string]>, before = '', after = ''): string {
   const lines = headers.map(([name, keyword]) => `      X-${name}: <[${keyword}]>`).join('\n');
+  const nop = (actions: string): string => (actions === '' ? '' : `  <nop><action>${actions}</action></nop>\n`);
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="inject parity">
-  <send>
+${nop(before)}  <send>
     <![CDATA[
       OPTIONS sip:parity@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -76,7 +80,7 @@ ${lines}
 
     ]]>
   </send>
-</scenario>
+${nop(after)}</scenario>
 `;
 }
 
@@ -92,8 +96,9 @@ async function runSipp(
   headers: ReadonlyArray<readonly [string, string]>,
   args: string[],
   calls: number,
+  actions: { before?: string; after?: string } = {},
 ): Promise<SippCall[]> {
-  const dir = workDir({ ...files, 'parity.xml': scenario(headers) });
+  const dir = workDir({ ...files, 'parity.xml': scenario(headers, actions.before, actions.after) });
   const ports = portBlock();
   const socket = dgram.createSocket('udp4');
   sockets.push(socket);
@@ -277,6 +282,51 @@ describe.runIf(HAVE_SIPP)('injection files against real SIPp', () => {
     const ours = expected(set, headers, new Array<number>(7).fill(0));
     expect(sipp.map((c) => c.headers)).toEqual(ours);
     expect(ours.map((r) => r.F0)).toEqual(['u100', 'v103', 'u106', 'v109', 'u112', 'u100', 'v103']);
+  });
+
+  it('-infindex with the lookup, insert and replace actions, call after call', async () => {
+    const files = { 'sub/b.csv': 'SEQUENTIAL\nb0;B0\nb1;B1\n', 'a.csv': 'SEQUENTIAL\nb0\nb1\nb2\n' };
+    const headers = [
+      ['N', '$n'],
+      ['M', '$m'],
+      ['K', '$k'],
+      ['LN', 'field1 file="b.csv" line="[$n]"'],
+      ['D0', 'field0'],
+      ['D1', 'field1'],
+    ] as const;
+    const before =
+      '<lookup assign_to="n" file="b.csv" key="b1"/>' +
+      '<lookup assign_to="m" file="b.csv" key="zz"/>' +
+      '<lookup assign_to="k" file="b.csv" key="[field0 file=&quot;a.csv&quot;]"/>';
+    const after = '<insert file="b.csv" value="b1;INS[call_number]"/><replace file="b.csv" line="0" value="r[call_number];R"/>';
+    // -l 1: a call starts only once the previous one has ended, so each sees the previous edits.
+    const args = ['-inf', 'sub/b.csv', '-inf', 'a.csv', '-infindex', 'b.csv', '0', '-r', '100', '-l', '1'];
+    const sipp = await runSipp(files, headers, args, 4, { before, after });
+
+    const set = new InjectionSet();
+    for (const [path, text] of Object.entries(files)) set.add(path, text);
+    set.index('b.csv', '0');
+    // SIPp renders a number variable with %lf, and one holding 0 as nothing (seen with SIPp 3.6.1).
+    const number = (v: number): string => (v === 0 ? '' : `${v.toFixed(6)}`);
+    const ours = [1, 2, 3, 4].map((call) => {
+      const lines = set.linesForNewCall({ userId: 0, random: () => 0 });
+      const n = set.lookup('b.csv', 'b1');
+      const m = set.lookup('b.csv', 'zz');
+      const k = set.lookup('b.csv', set.fieldText(lines, 'a.csv', 0));
+      const record = {
+        N: number(n),
+        M: number(m),
+        K: number(k),
+        LN: set.fieldText(lines, 'b.csv', 1, number(n)),
+        D0: set.fieldText(lines, 'b.csv', 0),
+        D1: set.fieldText(lines, 'b.csv', 1),
+      };
+      set.insert('b.csv', `b1;INS${call}`);
+      set.replace('b.csv', '0', `r${call};R`);
+      return record;
+    });
+    expect(sipp.map((c) => c.headers)).toEqual(ours);
+    expect(ours.map((r) => r.D1)).toEqual(['B0', 'B1', 'INS1', 'INS2']);
   });
 
   it("SIPp's error texts", async () => {
