@@ -118,6 +118,7 @@ describe('errors name the file (and the line)', () => {
       "Invalid PRINTFOFFSET specification for (invalid end character '\r') t.csv:SEQUENTIAL,PRINTF=3,PRINTFOFFSET=5\r",
     );
     expect(parseInjectionFile('SEQUENTIAL,PRINTF=3\r\na\r\n', 't.csv').lineCount).toBe(3);
+    expect(parseInjectionFile('SEQUENTIAL,PRINTF=3,PRINTFOFFSET=5,\r\na%d\r\n', 't.csv').field(1, 0)).toBe('a6\r');
     expect(detail('SEQUENTIAL,PRINTF=3,PRINTFMULTIPLE=2x')).toBe(
       "Invalid PRINTFOFFSET specification for (invalid end character 'x') t.csv:SEQUENTIAL,PRINTF=3,PRINTFMULTIPLE=2x",
     );

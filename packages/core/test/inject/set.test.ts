@@ -121,6 +121,25 @@ describe('per-call lines and [fieldN]', () => {
   });
 });
 
+describe('the worked example of docs/injection.md', () => {
+  it('renders the table of the doc', () => {
+    const set = new InjectionSet();
+    set.add('callees.csv', 'SEQUENTIAL\n1001;Alice\n1002;Bob\n');
+    set.add('accounts.csv', 'SEQUENTIAL,PRINTF=3,PRINTFOFFSET=200\nsub%d;pw-%d\n');
+    const keywords = ['field0', 'field1', 'field0 file="accounts.csv"', 'field1 file="accounts.csv"'].map(parseFieldKeyword);
+    const rows = [1, 2, 3, 4].map(() => {
+      const lines = set.linesForNewCall(ctx);
+      return keywords.map((k) => set.fieldText(lines, set.resolveKeyword(k), k.field, k.line)).join(' | ');
+    });
+    expect(rows).toEqual([
+      '1001 | Alice | sub200 | pw-200',
+      '1002 | Bob | sub201 | pw-201',
+      '1001 | Alice | sub202 | pw-202',
+      '1002 | Bob | sub200 | pw-200',
+    ]);
+  });
+});
+
 describe('parseFieldKeyword', () => {
   it('reads N with atoi after "field", ignoring offsets', () => {
     expect(parseFieldKeyword('field0').field).toBe(0);
