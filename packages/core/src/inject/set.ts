@@ -119,8 +119,15 @@ export class InjectionSet {
    * ` 2`, `2e0`, `[$n]`'s `2.000000` are line 2), throws `Invalid line number generated: 'X'`
    * when text is left over, and a line greater than lineCount renders '' (equal to it also renders
    * '', being past the last line). Negative lines render ''.
+   *
+   * `lines` is undefined for an automatic call (created by -aa, -oocsn or -oocsf: SIPp gives
+   * those no lines); SIPp 3.6.1 then stops the run: `Automatic calls (created by -aa, -oocsn or
+   * -oocsf) cannot use input files!` (checked with a real -oocsf run), thrown here too.
    */
-  fieldText(lines: CallLines, file: string, field: number, lineText?: string): string {
+  fieldText(lines: CallLines | undefined, file: string, field: number, lineText?: string): string {
+    if (lines === undefined) {
+      throw new InjectionError('', undefined, 'Automatic calls (created by -aa, -oocsn or -oocsf) cannot use input files!');
+    }
     const target = this.files.get(file);
     if (!target) throw new InjectionError('', undefined, `Invalid injection file: ${file}`);
     let line = lines.get(file) ?? -1;

@@ -111,6 +111,13 @@ describe('per-call lines and [fieldN]', () => {
     expect(errorOf(() => at('1 ')).detail).toBe("Invalid line number generated: '1 '");
   });
 
+  it('automatic calls (-aa, -oocsf) have no lines: using a field stops the run', () => {
+    const set = twoFiles();
+    expect(errorOf(() => set.fieldText(undefined, 'b.csv', 0)).message).toBe(
+      'Automatic calls (created by -aa, -oocsn or -oocsf) cannot use input files!',
+    );
+  });
+
   it('keyword errors at load', () => {
     expect(errorOf(() => new InjectionSet().resolveKeyword(parseFieldKeyword('field0'))).message).toBe(
       'No injection file was specified!',
