@@ -8,6 +8,7 @@ export * from './scenario/loader.js';
 export * from './scenario/builtin.js';
 export * from './template/types.js';
 export * from './template/compile.js';
+export * from './inject/index.js';
 export * from './stats/index.js';
 export * from './engine/config.js';
 export * from './engine/engine.js';
