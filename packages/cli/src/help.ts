@@ -162,6 +162,27 @@ const sections: HelpSection[] = [
           'Default: 0. Default unit: milliseconds.',
       },
       { flag: 's', text: "User part of the request URI ([service]). Default: 'service'." },
+      { flag: 'au', text: 'User name of [authentication]. Default: the -s value.' },
+      { flag: 'ap', text: "Password of [authentication]. Default: 'password'." },
+      {
+        flag: 'auth_uri',
+        text: 'URI the digest answer is computed over. Default: the remote IP and port (sip:ip:port).',
+      },
+    ],
+  },
+  {
+    title: 'Injection file options:',
+    entries: [
+      {
+        flag: 'inf',
+        text:
+          'Injection file (CSV): the values of [fieldN] for each call. May be given several ' +
+          'times; the first is the default of [fieldN] without file=.',
+      },
+      {
+        flag: 'infindex',
+        text: 'Index an injection file by one of its fields, for the <lookup> action: -infindex FILE FIELD.',
+      },
     ],
   },
   {

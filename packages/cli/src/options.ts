@@ -98,6 +98,14 @@ const OptionalFields = t.partial({
   summaryJson: t.string,
   /** -rsa host[:port]: where packets are actually sent. */
   rsaHost: t.string,
+  /** -inf FILE and -infindex FILE FIELD, in command-line order (an index needs its file first). */
+  injections: t.array(t.union([t.type({ inf: t.string }), t.type({ index: t.string, field: t.string })])),
+  /** -au: user name for [authentication] (else the -s service). */
+  authUsername: t.string,
+  /** -ap: password for [authentication] (else "password"). */
+  authPassword: t.string,
+  /** -auth_uri: the URI digest answers are computed over (else sip:remote_ip:remote_port). */
+  authUri: t.string,
   /** -rsa port; 5060 when -rsa has none (as SIPp). */
   rsaPort: t.number,
 });
@@ -281,6 +289,11 @@ type Draft = Record<string, unknown> & {
 };
 type Apply = (draft: Draft, values: string[], flag: string) => void;
 
+function injectionsOf(d: Draft): Array<{ inf: string } | { index: string; field: string }> {
+  d.injections ??= [];
+  return d.injections as Array<{ inf: string } | { index: string; field: string }>;
+}
+
 const set =
   (field: string): Apply =>
   (d, [v]) => {
@@ -367,6 +380,15 @@ const supported: Readonly<Record<string, Apply>> = {
   set: (d, [k, v]) => {
     d.sets.push([k, v]); // pass 3, see parseCommandLine
   },
+  inf: (d, [file]) => {
+    injectionsOf(d).push({ inf: file });
+  },
+  infindex: (d, [file, field]) => {
+    injectionsOf(d).push({ index: file, field });
+  },
+  au: set('authUsername'),
+  ap: set('authPassword'),
+  auth_uri: set('authUri'),
   nostdin: flagOn('noStdin'),
   bg: flagOn('background'),
   trace_stat: flagOn('traceStat'),

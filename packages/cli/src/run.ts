@@ -20,6 +20,8 @@ import {
   TRANSPORT,
   builtinScenarios,
   compileTemplate,
+  InjectionError,
+  InjectionSet,
 } from '@gossipper/core';
 import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
@@ -37,6 +39,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   /** `-sf` basename without `.xml`, or the `-sn` name. */
   fileStem: string;
+  /** The -inf files the scenario was compiled against. */
+  injection?: InjectionSet | undefined;
 }
 
 export class CliError extends Error {
@@ -49,7 +53,8 @@ export class CliError extends Error {
 }
 
 export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
-  const loaded = readScenario(options);
+  const injection = readInjectionFiles(options);
+  const loaded = readScenario(options, injection);
   // -set gives a <Global> variable its first value; SIPp refuses any other name.
   for (const [name] of options.sets) {
     if (!loaded.scenario.variables.some((v) => v.name === name && v.scope === 'global')) {
@@ -59,7 +64,33 @@ export function loadScenarioFromOptions(options: RunOptions): LoadedScenario {
   return loaded;
 }
 
-function readScenario(options: RunOptions): LoadedScenario {
+/** -inf and -infindex, in command-line order, as SIPp reads them (bytes as latin1). */
+function readInjectionFiles(options: RunOptions): InjectionSet | undefined {
+  if (options.injections === undefined) return undefined;
+  const set = new InjectionSet();
+  for (const item of options.injections) {
+    try {
+      if ('inf' in item) {
+        let text: string;
+        try {
+          text = readFileSync(item.inf).toString('latin1');
+        } catch (error) {
+          throw new CliError(`-inf: cannot read "${item.inf}": ${(error as Error).message}`, ExitCode.Failed);
+        }
+        set.add(item.inf, text, { onWarning: (message) => process.stderr.write(`gossipper: ${message}\n`) });
+      } else {
+        set.index(item.index, item.field);
+      }
+    } catch (error) {
+      if (error instanceof InjectionError) throw new CliError(`${'inf' in item ? '-inf' : '-infindex'}: ${error.message}`, ExitCode.Failed);
+      throw error;
+    }
+  }
+  return set;
+}
+
+function readScenario(options: RunOptions, injection: InjectionSet | undefined): LoadedScenario {
+  const loadOptions = { keys: options.keys, ...(injection !== undefined ? { injection } : {}) };
   if (options.scenarioFile !== undefined) {
     let bytes: Buffer;
     try {
@@ -68,12 +99,12 @@ function readScenario(options: RunOptions): LoadedScenario {
       throw new CliError(`-sf: cannot read "${options.scenarioFile}": ${(error as Error).message}`, ExitCode.Failed);
     }
     const stem = basename(options.scenarioFile).replace(/\.xml$/i, '');
-    const scenario = loadScenario(decodeScenarioBytes(bytes), options.scenarioFile, compileTemplate, options.keys);
-    return { scenario, fileStem: stem };
+    const scenario = loadScenario(decodeScenarioBytes(bytes), options.scenarioFile, compileTemplate, loadOptions);
+    return { scenario, fileStem: stem, injection };
   }
   const name = options.scenarioName ?? 'uac';
   if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
-  return { scenario: loadBuiltinScenario(name, compileTemplate, options.keys), fileStem: name };
+  return { scenario: loadBuiltinScenario(name, compileTemplate, loadOptions), fileStem: name, injection };
 }
 
 async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<string> {
@@ -128,6 +159,11 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     baseCseq: options.baseCseq,
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
     globals: Object.fromEntries(options.sets),
+    auth: {
+      ...(options.authUsername !== undefined ? { username: options.authUsername } : {}),
+      ...(options.authPassword !== undefined ? { password: options.authPassword } : {}),
+      ...(options.authUri !== undefined ? { uri: options.authUri } : {}),
+    },
     transportOptions: {
       bindAddress: options.localIp ?? '',
       port: options.localPort,
@@ -215,6 +251,7 @@ export async function setUpRun(
     scheduler,
     stats,
     runCommand: runShellCommand,
+    ...(loaded.injection !== undefined ? { injection: loaded.injection } : {}),
     wallClockMs: () => scheduler.wallClockMs(),
     ...(events ? { events } : {}),
   });

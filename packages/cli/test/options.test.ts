@@ -370,14 +370,21 @@ describe('errors', () => {
     expect(fails('-m', 'x', '-r', 'y').message).toBe('-m: expected an integer, got "x"');
   });
 
+  it('-inf and -infindex keep their command-line order; -au, -ap, -auth_uri', () => {
+    expect(run('-inf', 'a.csv', '-infindex', 'a.csv', '0', '-inf', 'b.csv', '-au', 'joe', '-ap', 'pw', '-auth_uri', 'x@y')).toMatchObject({
+      injections: [{ inf: 'a.csv' }, { index: 'a.csv', field: '0' }, { inf: 'b.csv' }],
+      authUsername: 'joe',
+      authPassword: 'pw',
+      authUri: 'x@y',
+    });
+  });
+
   it('a SIPp option we do not support yet is told apart from an unknown one', () => {
     expect(fails('-rtp_echo')).toEqual({
       kind: 'error', message: '-rtp_echo is not supported yet', exitCode: 1, showHelp: false,
     });
-    expect(fails('-inf', 'users.csv', '127.0.0.1').message).toBe('-inf is not supported yet');
     expect(fails('--aa').message).toBe('-aa is not supported yet');
     expect(fails('-tls_cert', 'c.pem').message).toBe('-tls_cert is not supported yet');
-    expect(fails('-infindex', 'a.csv', '0').message).toBe('-infindex is not supported yet');
     // its value is taken: "-x" is not read as an (unknown) option
     expect(fails('-cid_str', '-x').message).toBe('-cid_str is not supported yet');
   });

@@ -4,6 +4,8 @@ import type { Action, EregAction, Operand, StrcmpAction, TestAction } from '../s
 import type { VariableValue } from '../scenario/variables.js';
 import type { FailureCause } from '../stats/types.js';
 import type { TextTemplate } from '../template/types.js';
+import { verifyAuthorization } from '../auth/digest.js';
+import type { InjectionSet } from '../inject/set.js';
 
 /** What an action may read or do to its call and run. */
 export interface ActionHost {
@@ -28,6 +30,8 @@ export interface ActionHost {
   setDestination(host: string, port: string, protocol: string): string | undefined;
   /** Wall-clock time in ms since the epoch (for gettimeofday). */
   wallClockMs(): number;
+  /** Run an operation on the -inf files; their errors are fatal (the fallback is returned). */
+  injected<T>(operation: (set: InjectionSet) => T, fallback: T): T;
 }
 
 export type ActionOutcome =
@@ -148,6 +152,28 @@ export function runActions(actions: readonly Action[], message: string, host: Ac
         }
         host.stopGracefully();
         break;
+      case 'lookup': {
+        const file = host.render(action.file);
+        const key = host.render(action.key);
+        host.variable(action.assignTo).setDouble(host.injected((set) => set.lookup(file, key), -1));
+        break;
+      }
+      case 'insert': {
+        const file = host.render(action.file);
+        const value = host.render(action.value);
+        host.injected((set) => set.insert(file, value), undefined);
+        break;
+      }
+      case 'replace': {
+        const file = host.render(action.file);
+        const line = host.render(action.line);
+        const value = host.render(action.value);
+        host.injected((set) => set.replace(file, line, value), undefined);
+        break;
+      }
+      case 'verifyauth':
+        host.variable(action.assignTo).setBool(verifyRequest(message, host.render(action.username), host.render(action.password)));
+        break;
       case 'setdest': {
         const problem = host.setDestination(host.render(action.host), host.render(action.port), host.render(action.protocol));
         if (problem !== undefined) {
@@ -159,6 +185,26 @@ export function runActions(actions: readonly Action[], message: string, host: Ac
     }
   }
   return jumpTo === undefined ? CONTINUE : { kind: 'continue', jumpTo, checkFailed: undefined };
+}
+
+/**
+ * SIPp's verifyauth on the message just received: only a request's `Authorization` header is
+ * read (a Proxy-Authorization never verifies), over its method and body.
+ */
+function verifyRequest(message: string, username: string, password: string): boolean {
+  const lineEnd = message.indexOf('\n');
+  const space = message.indexOf(' ');
+  if (lineEnd < 0 || space < 0 || lineEnd < space) return false;
+  const headerEnd = message.indexOf('\r\n\r\n');
+  const head = headerEnd < 0 ? message : message.slice(0, headerEnd);
+  const authorization = /(?:^|\n)Authorization:[ \t]*([^\r\n]*)/i.exec(head)?.[1] ?? '';
+  return verifyAuthorization({
+    authorizationHeaderValue: authorization,
+    method: message.slice(0, space),
+    username,
+    password,
+    body: Buffer.from(headerEnd < 0 ? '' : message.slice(headerEnd + 4), 'latin1'),
+  });
 }
 
 /** SIPp's get_rhs. */

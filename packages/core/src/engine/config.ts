@@ -43,6 +43,8 @@ export const EngineConfigCodec = t.type({
   keywords: RunKeywordBaseCodec,
   /** `-set NAME VALUE`: initial values of `<Global>` variables (strings, as SIPp sets them). */
   globals: t.record(t.string, t.string),
+  /** `-au`, `-ap`, `-auth_uri`: the defaults of `[authentication]`. */
+  auth: t.partial({ username: t.string, password: t.string, uri: t.string }),
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -60,6 +62,7 @@ export const ENGINE_DEFAULTS = {
   baseCseq: 1,
   deadCallWaitMs: 33_000,
   globals: {},
+  auth: {},
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

@@ -9,6 +9,11 @@ import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
 import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
 import { runActions } from './actions.js';
+import { AuthError } from '../auth/errors.js';
+import { buildAuthorization, parseChallenge, selectChallengeHeader, sippCnonces, sippDigestUri } from '../auth/digest.js';
+import { resolveCredentials } from '../auth/keyword.js';
+import { InjectionError } from '../inject/errors.js';
+import type { CallLines, InjectionSet } from '../inject/set.js';
 import type { ActionHost, ActionOutcome } from './actions.js';
 import type { EngineConfig } from './config.js';
 import { T2_MS } from './config.js';
@@ -39,6 +44,8 @@ export interface EngineDeps {
   runCommand?: (command: string) => void;
   /** Wall-clock ms since the epoch, for `<gettimeofday>`; Date.now by default. */
   wallClockMs?: () => number;
+  /** The -inf files ([fieldN], lookup/insert/replace); the scenario was compiled against them. */
+  injection?: InjectionSet;
 }
 
 /** Per-step facts the engine derives once from the scenario. */
@@ -66,6 +73,8 @@ export class Engine {
   /** The run's `<Global>` variables by slot (other slots are unused). */
   readonly globals: VariableValue[];
   private fatalError: string | undefined;
+  /** SIPp's cnonce sequence (glibc rand() from seed 1, as %x). */
+  readonly nextCnonce = sippCnonces();
   private runKeywords: RunKeywordValues | undefined;
   private local: Endpoint | undefined;
   private started = false;
@@ -426,6 +435,10 @@ class Call implements CallKeywordState, ActionHost {
   private readonly vars: VariableValue[] | undefined;
   /** A failed `check_it` (SIPp's last_action_result): the call fails with it when it ends. */
   private checkFailed: FailureCause | undefined;
+  /** The -inf line of each file for this call. */
+  private readonly lines: CallLines | undefined;
+  /** The last challenge taken by a `<recv auth="true">`, and how many answers it got. */
+  private challenge: { status: number; header: string; answers: number } | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -438,6 +451,15 @@ class Call implements CallKeywordState, ActionHost {
     // The first request of a call carries -base_cseq.
     this.cseq = engine.config.baseCseq - 1;
     this.startedAt = engine.deps.scheduler.now();
+    const injection = engine.deps.injection;
+    if (injection !== undefined && injection.size > 0) {
+      try {
+        this.lines = injection.linesForNewCall({ userId: 0, random: engine.random });
+      } catch (error) {
+        if (!(error instanceof InjectionError)) throw error;
+        engine.fatal(error.message, callId);
+      }
+    }
     const variables = engine.scenario.variables;
     if (variables.length > 0) {
       this.vars = variables.map((v, slot) => (v.scope === 'global' ? engine.globals[slot]! : new VariableValue()));
@@ -456,6 +478,64 @@ class Call implements CallKeywordState, ActionHost {
 
   get stepCount(): number {
     return this.engine.stepCount;
+  }
+
+  fieldText(file: string, field: number, lineText: string | undefined): string {
+    return this.injected((set) => set.fieldText(this.lines, file, field, lineText), '');
+  }
+
+  /** Run an operation on the -inf files; SIPp stops the run on their errors. */
+  injected<T>(operation: (set: InjectionSet) => T, fallback: T): T {
+    const set = this.engine.deps.injection;
+    try {
+      if (set === undefined) throw new InjectionError('', undefined, 'No injection file was specified!');
+      return operation(set);
+    } catch (error) {
+      if (!(error instanceof InjectionError)) throw error;
+      this.fatal(error.message);
+      return fallback;
+    }
+  }
+
+  authorization(input: { method: string; body: Buffer; username: string | undefined; password: string | undefined }): string {
+    const engine = this.engine;
+    if (this.challenge === undefined) {
+      this.fatal('[authentication] without a challenge: no <recv response="401|407" auth="true"> took one');
+      return '';
+    }
+    const challenge = parseChallenge(this.challenge.header);
+    if (challenge instanceof AuthError) {
+      this.fatal(challenge.message);
+      return '';
+    }
+    const { auth } = engine.config;
+    const credentials = resolveCredentials(input, {
+      ...(auth.username !== undefined ? { authUsername: auth.username } : {}),
+      ...(auth.password !== undefined ? { authPassword: auth.password } : {}),
+      service: engine.keywords.service,
+    });
+    try {
+      return buildAuthorization({
+        challenge,
+        proxy: this.challenge.status !== 401,
+        method: input.method,
+        uri: sippDigestUri(this.dest.address, this.dest.port, auth.uri),
+        body: input.body,
+        ...credentials,
+        nc: ++this.challenge.answers,
+        cnonce: engine.nextCnonce(),
+      });
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      this.fatal(error.message);
+      return '';
+    }
+  }
+
+  /** `<recv auth="true">`: keep the response's challenge for the next [authentication]. */
+  private takeChallenge(message: SipMessage): void {
+    const header = selectChallengeHeader((name) => message.header(name));
+    if (header !== undefined) this.challenge = { status: message.statusCode, header, answers: 0 };
   }
 
   render(text: TextTemplate): string {
@@ -754,6 +834,7 @@ class Call implements CallKeywordState, ActionHost {
     const tag = message.isRequest ? message.fromTag : message.toTag;
     if (tag !== '') this.peerTag = tag;
     if (step.rrs) this.recordRouteSet(message);
+    if (step.auth && !message.isRequest) this.takeChallenge(message);
     this.completeStep(step);
     this.stepIndex = found;
     if (!this.act(step, message.raw)) return;

@@ -115,6 +115,32 @@ class ActionReader {
           port: this.text('port', name),
           protocol: this.text('protocol', name),
         };
+      case 'lookup':
+        return {
+          kind: 'lookup',
+          place,
+          assignTo: this.variable('assign_to', name),
+          file: this.text('file', name),
+          key: this.text('key', name),
+        };
+      case 'insert':
+        return { kind: 'insert', place, file: this.text('file', name), value: this.text('value', name) };
+      case 'replace':
+        return {
+          kind: 'replace',
+          place,
+          file: this.text('file', name),
+          line: this.text('line', name),
+          value: this.text('value', name),
+        };
+      case 'verifyauth':
+        return {
+          kind: 'verifyauth',
+          place,
+          assignTo: this.variable('assign_to', name),
+          username: this.text('username', name),
+          password: this.text('password', name),
+        };
       default:
         throw this.error(`<${name}> is not supported yet`);
     }

@@ -119,7 +119,41 @@ export interface SetDestAction extends ActionBase {
   protocol: TextTemplate;
 }
 
+/** `<lookup assign_to file key>`: the line of `key` in the file's -infindex index. */
+export interface LookupAction extends ActionBase {
+  kind: 'lookup';
+  assignTo: VariableSlot;
+  file: TextTemplate;
+  key: TextTemplate;
+}
+
+/** `<insert file value>` / `<replace file line value>`: change an -inf file in memory. */
+export interface InsertAction extends ActionBase {
+  kind: 'insert';
+  file: TextTemplate;
+  value: TextTemplate;
+}
+
+export interface ReplaceAction extends ActionBase {
+  kind: 'replace';
+  file: TextTemplate;
+  line: TextTemplate;
+  value: TextTemplate;
+}
+
+/** `<verifyauth assign_to username password>`: check the request's Authorization. */
+export interface VerifyAuthAction extends ActionBase {
+  kind: 'verifyauth';
+  assignTo: VariableSlot;
+  username: TextTemplate;
+  password: TextTemplate;
+}
+
 export type Action =
+  | LookupAction
+  | InsertAction
+  | ReplaceAction
+  | VerifyAuthAction
   | EregAction
   | MessageAction
   | ArithmeticAction
@@ -147,6 +181,14 @@ export function actionTexts(action: Action): TextTemplate[] {
       return [action.command];
     case 'setdest':
       return [action.host, action.port, action.protocol];
+    case 'lookup':
+      return [action.file, action.key];
+    case 'insert':
+      return [action.file, action.value];
+    case 'replace':
+      return [action.file, action.line, action.value];
+    case 'verifyauth':
+      return [action.username, action.password];
     default:
       return [];
   }

@@ -4,7 +4,7 @@
  * /usr/bin/sipp when it is installed.
  */
 import type { Scenario } from './types.js';
-import { loadScenario, type TemplateCompiler } from './loader.js';
+import { loadScenario, type LoadOptions, type TemplateCompiler } from './loader.js';
 import { compileTemplate } from '../template/compile.js';
 
 /** Every name SIPp accepts for `-sd` / `-sn` (SIPp's scenario_table), in SIPp's order. */
@@ -273,7 +273,7 @@ export const builtinScenarios: Readonly<Record<string, string>> = {
 export function loadBuiltinScenario(
   name: string,
   compile: TemplateCompiler = compileTemplate,
-  keys?: Readonly<Record<string, string>>,
+  options: LoadOptions = {},
 ): Scenario {
   const xml = builtinScenarios[name];
   if (xml === undefined || !Object.hasOwn(builtinScenarios, name)) {
@@ -282,5 +282,5 @@ export function loadBuiltinScenario(
     }
     throw new Error(`Invalid default scenario name '${name}'`);
   }
-  return loadScenario(xml, `builtin:${name}`, compile, keys);
+  return loadScenario(xml, `builtin:${name}`, compile, options);
 }

@@ -43,13 +43,16 @@ export type TemplateCompiler = (cdata: string, place: SourcePlace, options: Comp
  * Throws ScenarioError (`file:line: ...`, `file:line:col: ...` for XML syntax errors) for broken
  * XML, for anything SIPp would refuse to load, and for SIPp features not implemented yet.
  */
+/** What a scenario's texts are compiled against: the `-key` values and the `-inf` files. */
+export type LoadOptions = Pick<CompileOptions, 'keys' | 'injection'>;
+
 export function loadScenario(
   xml: string,
   file: string,
   compile: TemplateCompiler = compileTemplate,
-  keys?: CompileOptions['keys'],
+  options: LoadOptions = {},
 ): Scenario {
-  return new ScenarioLoader(file, compile, keys).load(xml);
+  return new ScenarioLoader(file, compile, options).load(xml);
 }
 
 interface TxnUse {
@@ -105,11 +108,11 @@ class ScenarioLoader {
   constructor(
     private readonly file: string,
     private readonly compile: TemplateCompiler,
-    keys: CompileOptions['keys'],
+    options: LoadOptions,
   ) {
     const variables = (name: string, place: SourcePlace): VariableSlot =>
       this.variable(name, 'Variable keyword', place.line);
-    this.compileOptions = keys === undefined ? { variables } : { keys, variables };
+    this.compileOptions = { ...options, variables };
     this.actionContext = {
       file,
       variable: (name, what, line) => this.variable(name, what, line),
@@ -310,6 +313,7 @@ class ScenarioLoader {
       ...this.common(index, place),
       optional: false,
       rrs: false,
+      auth: false,
       ignoreSdp: false,
     };
     const response = attrs.get('response');
@@ -356,6 +360,8 @@ class ScenarioLoader {
     if (timeout) step.timeout = timeout;
     const rrs = attrs.get('rrs');
     if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
+    const auth = attrs.get('auth');
+    if (auth !== undefined) step.auth = this.bool(element, auth, 'message authentication');
     return step;
   }
 

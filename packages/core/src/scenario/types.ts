@@ -71,6 +71,8 @@ export interface RecvStep extends StepCommon {
   onTimeout?: number;
   /** `rrs="true"`: record the Record-Route set and Contact for [routes] / [next_url]. */
   rrs: boolean;
+  /** `auth="true"`: keep the 401/407 challenge for the next [authentication]. */
+  auth: boolean;
   /** `lost="pct"`. */
   lost?: number;
   /** `response_txn="name"`. */

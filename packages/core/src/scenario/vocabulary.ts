@@ -215,6 +215,7 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'lost',
     'response_txn',
     'ignoresdp',
+    'auth',
     ...CONDITIONS,
   ]),
   pause: new Set(['milliseconds', 'crlf', 'next', 'display', 'start_rtd', 'rtd', 'repeat_rtd', ...CONDITIONS]),
@@ -252,4 +253,8 @@ export const SUPPORTED_ACTIONS: Readonly<Record<string, ReadonlySet<string>>> = 
   urldecode: new Set(['variable']),
   exec: new Set(['command', 'int_cmd']),
   setdest: new Set(['host', 'port', 'protocol']),
+  lookup: new Set(['assign_to', 'file', 'key']),
+  insert: new Set(['file', 'value']),
+  replace: new Set(['file', 'line', 'value']),
+  verifyauth: new Set(['assign_to', 'username', 'password']),
 };

@@ -51,6 +51,11 @@ import type { SourcePlace } from '../scenario/types.js';
 import type { SipMessage } from '../sip/message.js';
 import { cleanCdata } from './clean.js';
 import { classifyKeyword, parseKeywordSyntax } from './keywords.js';
+import { AuthError } from '../auth/errors.js';
+import { parseAuthenticationKeyword } from '../auth/keyword.js';
+import { InjectionError } from '../inject/errors.js';
+import { parseFieldKeyword } from '../inject/keyword.js';
+import { InjectionSet } from '../inject/set.js';
 import {
   findLastHeader,
   headerQuery,
@@ -119,6 +124,8 @@ const OP_LAST_REQUEST_URI = 12;
 const OP_LAST_CSEQ_NUMBER = 13;
 const OP_LAST_MESSAGE = 14;
 const OP_VARIABLE = 15;
+const OP_FIELD = 16;
+const OP_AUTH = 17;
 
 const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   call_id: OP_CALL_ID,
@@ -141,7 +148,11 @@ type Part =
   /** `original`: literal text of the template (SIPp's E_Message_Literal), not a keyword value. */
   | { kind: 'literal'; text: string; original: boolean }
   | { kind: 'run'; key: RunKey; offset: number }
-  | { kind: 'call'; op: number; offset: number; query: HeaderQuery | undefined; arg: number };
+  | { kind: 'call'; op: number; offset: number; query: HeaderQuery | undefined; arg: number }
+  /** `[fieldN file=F line=L]`: `line` is template text itself. */
+  | { kind: 'field'; file: string; field: number; line: Part[] | undefined }
+  /** `[authentication username=U password=P]`: U and P are template text; undefined = the run's default. */
+  | { kind: 'auth'; username: Part[] | undefined; password: Part[] | undefined };
 
 /** One rendering step. Every segment has the same shape (one hidden class for the hot loop). */
 interface Segment {
@@ -156,11 +167,31 @@ interface Segment {
   readonly stripTo: number;
   readonly offset: number;
   readonly query: HeaderQuery | undefined;
-  /** OP_VARIABLE: the variable slot. */
+  /** OP_VARIABLE: the variable slot; OP_FIELD: the field number. */
   readonly arg: number;
+  /** OP_FIELD: the file key. */
+  readonly file: string;
+  /** OP_FIELD: the line= text; OP_AUTH: the username text (undefined: not given). */
+  readonly textA: readonly Segment[] | undefined;
+  /** OP_AUTH: the password text. */
+  readonly textB: readonly Segment[] | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Every field of a Segment at its neutral value: segments are spread from it (one shape). */
+const NO_SEGMENT: Segment = {
+  op: OP_LITERAL,
+  bytes: EMPTY,
+  stripFrom: -1,
+  stripTo: -1,
+  offset: 0,
+  query: undefined,
+  arg: 0,
+  file: '',
+  textA: undefined,
+  textB: undefined,
+};
 
 // ---- compile -------------------------------------------------------------------------------
 
@@ -179,6 +210,8 @@ export interface CompileOptions {
    * it, `[$name]` is refused: a template outside a scenario has no variables.
    */
   readonly variables?: (name: string, place: SourcePlace) => number;
+  /** The run's -inf files, for `[fieldN file=... line=...]` (checked at load, as SIPp does). */
+  readonly injection?: InjectionSet;
 }
 
 /**
@@ -279,6 +312,8 @@ function parseParts(text: string, lineOf: (offset: number) => SourcePlace, optio
 
 function keywordPart(raw: string, place: SourcePlace, options: CompileOptions): Part {
   if (raw.startsWith('$')) return variablePart(raw.slice(1), place, options);
+  if (raw.startsWith('field')) return fieldPart(raw, place, options);
+  if (raw.startsWith('authentication')) return authPart(raw, place, options);
   const keys = options.keys;
   const { name, offset } = parseKeywordSyntax(raw);
   const cls = classifyKeyword(name);
@@ -294,6 +329,28 @@ function keywordPart(raw: string, place: SourcePlace, options: CompileOptions): 
   if (op !== undefined) return { kind: 'call', op, offset, query: undefined, arg: 0 };
   // classifyKeyword only calls `last_<anything>` supported beyond the tables above.
   return { kind: 'call', op: OP_LAST_HEADER, offset, query: headerQuery(name.slice('last_'.length)), arg: 0 };
+}
+
+/** `[fieldN ...]`: the file is checked now; the line, when given, is rendered per call. */
+function fieldPart(raw: string, place: SourcePlace, options: CompileOptions): Part {
+  const keyword = parseFieldKeyword(raw);
+  let file: string;
+  try {
+    file = (options.injection ?? new InjectionSet()).resolveKeyword(keyword);
+  } catch (error) {
+    if (error instanceof InjectionError) throw new ScenarioError(place, error.detail);
+    throw error;
+  }
+  const line = keyword.line === undefined ? undefined : parseParts(keyword.line, () => place, options);
+  return { kind: 'field', file, field: keyword.field, line };
+}
+
+/** `[authentication ...]`: the answer to the call's last challenge, computed after the body. */
+function authPart(raw: string, place: SourcePlace, options: CompileOptions): Part {
+  const keyword = parseAuthenticationKeyword(raw);
+  if (keyword instanceof AuthError) throw new ScenarioError(place, keyword.message);
+  const text = (value: string | undefined) => (value === undefined ? undefined : parseParts(value, () => place, options));
+  return { kind: 'auth', username: text(keyword.username), password: text(keyword.password) };
 }
 
 /** `[$name]`: SIPp reads the whole rest as the name (no offset). */
@@ -391,7 +448,7 @@ class Template implements CompiledTemplate {
   }
 
   bind(run: RunKeywordValues): BoundTemplate {
-    return new Bound(bindParts(this.parts, run));
+    return new Bound(bindParts(this.parts, run), this.method);
   }
 }
 
@@ -403,8 +460,8 @@ class Text implements TextTemplate {
   ) {}
 
   bind(run: RunKeywordValues): BoundText {
-    const bound = new Bound(bindParts(this.parts, run));
-    return { render: (call) => bound.render(call).toString('latin1') };
+    const segments = bindParts(this.parts, run);
+    return { render: (call) => renderInner(segments, call) };
   }
 }
 
@@ -416,15 +473,7 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
   let stripTo = -1;
   const flush = (): void => {
     if (text !== '') {
-      segments.push({
-        op: OP_LITERAL,
-        bytes: Buffer.from(text, 'latin1'),
-        stripFrom,
-        stripTo,
-        offset: 0,
-        query: undefined,
-        arg: 0,
-      });
+      segments.push({ ...NO_SEGMENT, bytes: Buffer.from(text, 'latin1'), stripFrom, stripTo });
     }
     text = '';
     stripFrom = -1;
@@ -439,18 +488,21 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
       text += part.text;
     } else if (part.kind === 'run') {
       text += runValue(run, part.key, part.offset);
+    } else if (part.kind === 'field' || part.kind === 'auth') {
+      flush();
+      const sub = (parts: Part[] | undefined) => (parts === undefined ? undefined : bindParts(parts, run));
+      segments.push({
+        ...NO_SEGMENT,
+        op: part.kind === 'field' ? OP_FIELD : OP_AUTH,
+        arg: part.kind === 'field' ? part.field : 0,
+        file: part.kind === 'field' ? part.file : '',
+        textA: sub(part.kind === 'field' ? part.line : part.username),
+        textB: sub(part.kind === 'auth' ? part.password : undefined),
+      });
     } else {
       flush();
       const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
-      segments.push({
-        op: part.op,
-        bytes,
-        stripFrom: -1,
-        stripTo: -1,
-        offset: part.offset,
-        query: part.query,
-        arg: part.arg,
-      });
+      segments.push({ ...NO_SEGMENT, op: part.op, bytes, offset: part.offset, query: part.query, arg: part.arg });
     }
   }
   flush();
@@ -492,16 +544,31 @@ function bracketed(ip: string): string {
 
 // ---- rendering -------------------------------------------------------------------------------
 
-/** Shared output area: render() is synchronous, so one buffer serves every template. */
-let scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
+/** Where a render writes; it grows by doubling. */
+interface Area {
+  buf: Buffer;
+}
 
-function grow(needed: number, used: number): Buffer {
-  let size = scratch.length * 2;
+/**
+ * The output area of send templates: render() is synchronous, so one buffer serves them all.
+ * The texts inside a keyword (`line=`, `username=`) render into an area of their own.
+ */
+const shared: Area = { buf: Buffer.allocUnsafe(16 * 1024) };
+
+function grow(area: Area, needed: number, used: number): Buffer {
+  let size = area.buf.length * 2;
   while (size < needed) size *= 2;
   const bigger = Buffer.allocUnsafe(size);
-  scratch.copy(bigger, 0, 0, used);
-  scratch = bigger;
+  area.buf.copy(bigger, 0, 0, used);
+  area.buf = bigger;
   return bigger;
+}
+
+/** A keyword's inner text for one call (rare: not worth the shared area). */
+function renderInner(segments: readonly Segment[], call: CallKeywordState): string {
+  const area: Area = { buf: Buffer.allocUnsafe(256) };
+  const end = renderInto(area, segments, call, undefined);
+  return area.buf.toString('latin1', 0, end);
 }
 
 /** The last message's header text, kept for the message most recently read. */
@@ -522,22 +589,37 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const ZERO_LENGTH = Buffer.from('    0\r\n\r\n\0', 'latin1');
 
 class Bound implements BoundTemplate {
-  constructor(private readonly segments: readonly Segment[]) {}
+  constructor(
+    private readonly segments: readonly Segment[],
+    /** The request method, for [authentication]. */
+    private readonly method: string | undefined,
+  ) {}
 
   render(call: CallKeywordState): Buffer {
-    let buf: Buffer = scratch;
+    const pos = renderInto(shared, this.segments, call, this.method);
+    const out = Buffer.allocUnsafe(pos);
+    shared.buf.copy(out, 0, 0, pos);
+    return out;
+  }
+}
+
+/** Render `segments` for `call` into `area` from offset 0; returns the end offset. */
+function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordState, method: string | undefined): number {
+  {
+    let buf: Buffer = area.buf;
     let pos = 0;
     let swallow = false;
     let lenAt = -1;
     let lenOffset = 0;
-    const segments = this.segments;
+    let authAt = -1;
+    let authSegment: Segment | undefined;
     for (let s = 0; s < segments.length; s++) {
       const seg = segments[s]!;
       let value = '';
       switch (seg.op) {
         case OP_LITERAL: {
           const bytes = seg.bytes;
-          if (pos + bytes.length > buf.length) buf = grow(pos + bytes.length, pos);
+          if (pos + bytes.length > buf.length) buf = grow(area, pos + bytes.length, pos);
           if (swallow && seg.stripFrom >= 0) {
             swallow = false;
             let from = seg.stripFrom;
@@ -561,7 +643,7 @@ class Bound implements BoundTemplate {
           break;
         case OP_BRANCH: {
           const prefix = seg.bytes;
-          if (pos + prefix.length > buf.length) buf = grow(pos + prefix.length, pos);
+          if (pos + prefix.length > buf.length) buf = grow(area, pos + prefix.length, pos);
           pos += prefix.copy(buf, pos);
           value = `${call.callNumber >>> 0}-${(call.stepIndex + seg.offset) | 0}`;
           break;
@@ -606,30 +688,64 @@ class Bound implements BoundTemplate {
         case OP_VARIABLE:
           value = call.variableText(seg.arg);
           break;
+        case OP_FIELD:
+          value = call.fieldText(seg.file, seg.arg, seg.textA === undefined ? undefined : renderInner(seg.textA, call));
+          break;
+        case OP_AUTH:
+          // Computed last: an auth-int answer covers the final body.
+          authAt = pos;
+          authSegment = seg;
+          continue;
         case OP_LAST_MESSAGE: {
           const message = call.lastMessage;
           if (message !== undefined) {
             const raw = message.raw;
             const nul = raw.indexOf(0);
             const end = nul < 0 ? raw.length : nul;
-            if (pos + end > buf.length) buf = grow(pos + end, pos);
+            if (pos + end > buf.length) buf = grow(area, pos + end, pos);
             pos += raw.copy(buf, pos, 0, end);
           }
           continue;
         }
       }
       if (value !== '') {
-        if (pos + value.length > buf.length) buf = grow(pos + value.length, pos);
+        if (pos + value.length > buf.length) buf = grow(area, pos + value.length, pos);
         pos += buf.write(value, pos, 'latin1');
       }
     }
 
     if (lenAt >= 0) fillLength(buf, pos, lenAt, lenOffset);
-
-    const out = Buffer.allocUnsafe(pos);
-    buf.copy(out, 0, 0, pos);
-    return out;
+    if (authSegment !== undefined) pos = insertAuthorization(area, pos, authAt, authSegment, call, method ?? '');
+    return pos;
   }
+}
+
+/** SIPp's [authentication]: the answer over the rendered message, put where the keyword stood. */
+function insertAuthorization(
+  area: Area,
+  pos: number,
+  at: number,
+  seg: Segment,
+  call: CallKeywordState,
+  method: string,
+): number {
+  const message = area.buf.subarray(0, pos);
+  const headerEnd = message.indexOf(CRLFCRLF);
+  let body = headerEnd < 0 ? EMPTY : message.subarray(headerEnd + 4);
+  const nul = body.indexOf(0);
+  if (nul >= 0) body = body.subarray(0, nul);
+  const header = call.authorization({
+    method,
+    body: Buffer.from(body),
+    username: seg.textA === undefined ? undefined : renderInner(seg.textA, call),
+    password: seg.textB === undefined ? undefined : renderInner(seg.textB, call),
+  });
+  const tail = Buffer.from(area.buf.subarray(at, pos));
+  const end = at + header.length + tail.length;
+  if (end > area.buf.length) grow(area, end, pos);
+  area.buf.write(header, at, 'latin1');
+  tail.copy(area.buf, at + header.length);
+  return end;
 }
 
 /** SIPp's "Fix up the length" step of createSendingMessage. */

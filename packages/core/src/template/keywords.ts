@@ -86,12 +86,12 @@ export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
  * version renders them. `last_` covers `[last_Via:]`, `[last_Via]`, ... (any header).
  */
 export const PREFIX_KEYWORDS: ReadonlyArray<readonly [prefix: string, supported: boolean]> = [
-  ['field', false], // [field0], [field1 file="x.csv" line=2]: -inf injection
+  ['field', true], // [field0], [field1 file="x.csv" line=2]: -inf injection
   ['file', false], // [file name="x"]
   ['$', true], // [$variable]
   ['fill', false], // [fill text="x" variable=n]
   ['last_', true], // [last_Header:]
-  ['authentication', false], // [authentication username=... password=...]
+  ['authentication', true], // [authentication username=... password=...]
 ];
 
 const supportedSimple = new Set(SUPPORTED_SIMPLE_KEYWORDS);

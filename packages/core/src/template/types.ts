@@ -39,6 +39,14 @@ export interface CallKeywordState {
   readonly nextUrl: string;
   /** The text of `[$name]` for a variable slot (see scenario/variables.ts). */
   variableText(slot: number): string;
+  /** `[fieldN file=... line=...]`: `file` is the file key, `lineText` the rendered line= text. */
+  fieldText(file: string, field: number, lineText: string | undefined): string;
+  /**
+   * `[authentication]`: the whole header line answering the call's last challenge
+   * (`Authorization: Digest ...`), for a message with this method and body. `username` and
+   * `password` are the keyword's rendered values, undefined for the run's defaults.
+   */
+  authorization(input: { method: string; body: Buffer; username: string | undefined; password: string | undefined }): string;
 }
 
 /** A template with the run's constant keywords already substituted: a send is a concat. */
