@@ -244,7 +244,8 @@ function d02(n: number): string {
 /** C `(int)x` on x86-64 (cvttsd2si): out of range and NaN give INT_MIN. */
 function cInt(x: number): number {
   const t = Math.trunc(x);
-  return Number.isNaN(t) || t > SIPP_INT_MAX || t < -2147483648 ? -2147483648 : t;
+  if (Number.isNaN(t) || t > SIPP_INT_MAX || t < -2147483648) return -2147483648;
+  return t === 0 ? 0 : t; // no -0
 }
 
 /** C `(unsigned int)x` as gcc compiles it on x86-64: a 64-bit truncation, low 32 bits kept. */
