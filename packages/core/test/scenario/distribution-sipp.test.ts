@@ -58,13 +58,18 @@ const OPTIONS = `
     ]]>
   </send>`;
 
-function runSippOn(name: string, body: string): { status: number | null; output: string } {
+function runSippOn(
+  name: string,
+  body: string,
+  extra: string[] = ['-timeout', '3s'],
+  timeout = 8000,
+): { status: number | null; output: string } {
   const file = join(cwd, `${name}.xml`);
   writeFileSync(file, `<?xml version="1.0" encoding="ISO-8859-1"?>\n<scenario name="t">${OPTIONS}\n  ${body}\n</scenario>\n`);
   const r = spawnSync(
     SIPP,
-    ['-sf', file, `127.0.0.1:${ERROR_REMOTE_PORT}`, '-i', '127.0.0.1', '-p', String(ERROR_PORT), '-m', '1', '-timeout', '3s'],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 8000 },
+    ['-sf', file, `127.0.0.1:${ERROR_REMOTE_PORT}`, '-i', '127.0.0.1', '-p', String(ERROR_PORT), '-m', '1', ...extra],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout, killSignal: 'SIGKILL' },
   );
   return { status: r.status, output: `${r.stdout.toString('latin1')}${r.stderr.toString('latin1')}` };
 }
@@ -131,6 +136,61 @@ describe.runIf(HAVE_SIPP)('pause distributions against real SIPp 3.6.1', () => {
     expect(ours).not.toBe('');
     expect(r.output).toContain(ours);
   });
+
+  it('<sample> draws of SIPp have the mean and variance our parameters give', () => {
+    // Each distribution's parameters are told apart by the moments (negbin n/p, weibull
+    // lambda/k, pareto k/x_m, gamma k/theta, lognormal's log-scale mean and stdev).
+    const dists: Array<Record<string, string>> = [
+      { distribution: 'uniform', min: '10', max: '20' },
+      { distribution: 'normal', mean: '20', stdev: '5' },
+      { distribution: 'lognormal', mean: '2', stdev: '0.5' },
+      { distribution: 'exponential', mean: '10' },
+      { distribution: 'weibull', lambda: '10', k: '2' },
+      { distribution: 'pareto', k: '5', x_m: '5' },
+      { distribution: 'gpareto', shape: '0.1', scale: '5', location: '1' },
+      { distribution: 'gamma', k: '2', theta: '5' },
+      { distribution: 'negbin', n: '3', p: '0.25' },
+    ];
+    const PER_ROUND = 5;
+    const ROUNDS = 800;
+    const names = dists.flatMap((_, d) => Array.from({ length: PER_ROUND }, (_, j) => `s${d}_${j}`));
+    const samples = names.map((name) => `      <sample assign_to="${name}" ${xmlAttrs(dists[Number(name.slice(1).split('_')[0])]!)}/>`);
+    const body = `<label id="loop"/>
+  <nop>
+    <action>
+${samples.join('\n')}
+      <log message="${names.map((n) => `[$${n}]`).join(' ')}"/>
+      <add assign_to="i" value="1"/>
+      <test assign_to="more" variable="i" compare="less_than" value="${ROUNDS}"/>
+    </action>
+  </nop>
+  <nop next="loop" test="more"/>`;
+    const r = runSippOn('samples', body, ['-trace_logs', '-timeout', '30s'], 40_000);
+    expect(r.status).toBe(0);
+    const log = readdirSync(cwd).find((f) => f.startsWith('samples_') && f.endsWith('_logs.log'));
+    expect(log).toBeDefined();
+    const rows = readFileSync(join(cwd, log!), 'latin1')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
+    expect(rows).toHaveLength(ROUNDS);
+
+    dists.forEach((a, d) => {
+      const xs = rows.flatMap((row) => row.slice(d * PER_ROUND, (d + 1) * PER_ROUND));
+      const n = xs.length;
+      const mean = xs.reduce((s, x) => s + x, 0) / n;
+      const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+      const m4 = xs.reduce((s, x) => s + (x - mean) ** 4, 0) / n;
+      const ours = parseDistribution(new Map(Object.entries(a)), PLACE);
+      const label = JSON.stringify(a);
+      expect(Math.abs(mean - ours.mean!), `${label} mean ${mean} vs ${ours.mean}`).toBeLessThanOrEqual(
+        5 * Math.sqrt(variance / n),
+      );
+      expect(Math.abs(variance - ours.variance!), `${label} variance ${variance} vs ${ours.variance}`).toBeLessThanOrEqual(
+        5 * Math.sqrt((m4 - variance * variance) / n),
+      );
+    });
+  }, 60_000);
 
   it('shows each pause on the scenario screen as pauseScreenText says', async () => {
     const SAMPLE = { distribution: 'uniform', min: '1', max: '3' };
