@@ -251,6 +251,7 @@ function cInt(x: number): number {
 /** C `(unsigned int)x` as gcc compiles it on x86-64: a 64-bit truncation, low 32 bits kept. */
 function cUint32(x: number): number {
   const t = Math.trunc(x);
+  if (t >= 0 && t < 2 ** 32) return t === 0 ? 0 : t; // the common case, without BigInt
   if (Number.isNaN(t) || Math.abs(t) >= 2 ** 63) return 0;
   return Number(BigInt.asUintN(32, BigInt(t)));
 }
