@@ -6,6 +6,7 @@ export * from './scenario/types.js';
 export * from './scenario/errors.js';
 export * from './scenario/loader.js';
 export * from './scenario/builtin.js';
+export * from './scenario/distribution.js';
 export * from './template/types.js';
 export * from './template/compile.js';
 export * from './inject/index.js';
