@@ -30,6 +30,8 @@ export interface ActionHost {
   setDestination(host: string, port: string, protocol: string): string | undefined;
   /** Wall-clock time in ms since the epoch (for gettimeofday). */
   wallClockMs(): number;
+  /** The run's uniform [0, 1) source. */
+  readonly random: () => number;
   /** Run an operation on the -inf files; their errors are fatal (the fallback is returned). */
   injected<T>(operation: (set: InjectionSet) => T, fallback: T): T;
 }
@@ -151,6 +153,9 @@ export function runActions(actions: readonly Action[], message: string, host: Ac
           return { kind: 'halted' };
         }
         host.stopGracefully();
+        break;
+      case 'sample':
+        host.variable(action.assignTo).setDouble(action.distribution.sample(host.random));
         break;
       case 'lookup': {
         const file = host.render(action.file);

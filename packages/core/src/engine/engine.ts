@@ -1,7 +1,8 @@
 import type { EventSink } from '../ports/event-sink.js';
 import type { Scheduler, TimerHandle } from '../ports/scheduler.js';
 import type { Endpoint, Transport } from '../ports/transport.js';
-import type { Scenario, RecvStep, SendStep, Step } from '../scenario/types.js';
+import type { PauseStep, Scenario, RecvStep, SendStep, Step, TimewaitStep } from '../scenario/types.js';
+import { sippVariablePauseMs } from '../scenario/distribution.js';
 import { VariableValue } from '../scenario/variables.js';
 import { actionTexts } from '../scenario/actions.js';
 import { parseSipMessage, SipParseError } from '../sip/message.js';
@@ -585,6 +586,10 @@ class Call implements CallKeywordState, ActionHost {
     return (this.engine.deps.wallClockMs ?? Date.now)();
   }
 
+  get random(): () => number {
+    return this.engine.random;
+  }
+
   /**
    * Run a step's actions; false when the call or the run ended. `message`: the text of the
    * message just sent or received. Sets stepIndex to where the call goes next.
@@ -619,6 +624,13 @@ class Call implements CallKeywordState, ActionHost {
     return step.next;
   }
 
+  /** How long this pause waits, as SIPp draws and rounds it. */
+  private pauseMs(step: PauseStep | TimewaitStep): number {
+    if (step.variable !== undefined) return sippVariablePauseMs(this.variable(step.variable).getDouble());
+    if (step.pause.kind === 'variable') return 0;
+    return step.pause.distribution.pauseMs(this.engine.random, this.engine.config.defaultPauseMs);
+  }
+
   /** `condexec`: whether the step runs. */
   private runsStep(step: Step): boolean {
     if (step.condexec === undefined) return true;
@@ -650,15 +662,10 @@ class Call implements CallKeywordState, ActionHost {
         case 'recv':
           this.armRecvTimeout(step);
           return;
-        case 'pause': {
-          engine.deps.stats.stepPaused?.(step.index);
-          const ms = step.milliseconds ?? engine.config.defaultPauseMs;
-          this.waitTimer = engine.deps.scheduler.setTimer(ms, this.pauseDone);
-          return;
-        }
+        case 'pause':
         case 'timewait':
           engine.deps.stats.stepPaused?.(step.index);
-          this.waitTimer = engine.deps.scheduler.setTimer(step.milliseconds, this.pauseDone);
+          this.waitTimer = engine.deps.scheduler.setTimer(this.pauseMs(step), this.pauseDone);
           return;
         case 'nop':
           this.completeStep(step);

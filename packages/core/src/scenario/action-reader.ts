@@ -15,6 +15,7 @@ import type { ScenarioError } from './errors.js';
 import { parseCBool, parseCDouble } from './sipp-values.js';
 import type { SourcePlace } from './types.js';
 import type { XmlElement } from './xml.js';
+import { parseDistribution } from './distribution.js';
 
 /** What the reader needs from the scenario loader. */
 export interface ActionContext {
@@ -132,6 +133,13 @@ class ActionReader {
           file: this.text('file', name),
           line: this.text('line', name),
           value: this.text('value', name),
+        };
+      case 'sample':
+        return {
+          kind: 'sample',
+          place,
+          assignTo: this.variable('assign_to', name),
+          distribution: parseDistribution(this.attrs, place),
         };
       case 'verifyauth':
         return {

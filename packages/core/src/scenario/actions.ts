@@ -2,6 +2,7 @@
 // names are resolved at load time to slots (indexes into Scenario.variables).
 import type { TextTemplate } from '../template/types.js';
 import type { SourcePlace } from './types.js';
+import type { Distribution } from './distribution.js';
 
 /** A variable slot: an index into `Scenario.variables`. */
 export type VariableSlot = number;
@@ -149,7 +150,15 @@ export interface VerifyAuthAction extends ActionBase {
   password: TextTemplate;
 }
 
+/** `<sample assign_to distribution=...>`: a draw from a distribution, in ms. */
+export interface SampleAction extends ActionBase {
+  kind: 'sample';
+  assignTo: VariableSlot;
+  distribution: Distribution;
+}
+
 export type Action =
+  | SampleAction
   | LookupAction
   | InsertAction
   | ReplaceAction

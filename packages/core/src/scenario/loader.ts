@@ -6,6 +6,7 @@ import type { ActionContext } from './action-reader.js';
 import type { VariableSlot } from './actions.js';
 import { ScenarioError } from './errors.js';
 import { parseCBool, parseCDouble, parseCLong, parseRepartition } from './sipp-values.js';
+import { parsePause } from './distribution.js';
 import type {
   NopStep,
   PauseStep,
@@ -371,24 +372,17 @@ class ScenarioLoader {
     index: number,
     place: SourcePlace,
   ): PauseStep | TimewaitStep {
-    const ms = attrs.get('milliseconds');
-    let milliseconds: number | undefined;
-    if (ms !== undefined) {
-      milliseconds = parseCDouble(ms);
-      if (milliseconds === undefined) {
-        throw this.error(element.line, `Pause milliseconds, "${ms}" is not a floating point number!`);
-      }
+    const pause = parsePause(new Map(element.attributes), place, element.name);
+    const step: PauseStep | TimewaitStep =
+      element.name === 'timewait'
+        ? { kind: 'timewait', ...this.common(index, place), pause }
+        : { kind: 'pause', ...this.common(index, place), pause };
+    if (element.name === 'timewait') this.foundTimewait = true;
+    if (pause.kind === 'variable') {
+      step.variable = this.variable(pause.variable, 'pause variable', element.line);
+    } else if (pause.distribution.params.kind === 'fixed') {
+      step.milliseconds = pause.distribution.params.value;
     }
-    if (element.name === 'timewait') {
-      this.foundTimewait = true;
-      if (milliseconds === undefined) {
-        // SIPp would wait for the -d duration; the Scenario contract needs a fixed time.
-        throw this.error(element.line, '<timewait> without attribute "milliseconds" is not supported yet');
-      }
-      return { kind: 'timewait', ...this.common(index, place), milliseconds };
-    }
-    const step: PauseStep = { kind: 'pause', ...this.common(index, place) };
-    if (milliseconds !== undefined) step.milliseconds = milliseconds;
     return step;
   }
 

@@ -1,6 +1,7 @@
 import type { CompiledTemplate } from '../template/types.js';
 import type { Action, VariableSlot } from './actions.js';
 import type { VariableInfo } from './variables.js';
+import type { PauseSpec } from './distribution.js';
 
 /** Where a scenario element came from, for error messages (`file:line`). */
 export interface SourcePlace {
@@ -83,8 +84,12 @@ export interface RecvStep extends StepCommon {
 
 export interface PauseStep extends StepCommon {
   kind: 'pause';
-  /** Fixed pause in ms; undefined = the -d duration. */
+  /** How long: a fixed time, -d, a distribution, or a variable's value. */
+  pause: PauseSpec;
+  /** Set when the pause is a fixed number of ms (`milliseconds=`, `distribution="fixed"`). */
   milliseconds?: number;
+  /** For `variable=`: its slot. */
+  variable?: VariableSlot;
 }
 
 export interface NopStep extends StepCommon {
@@ -93,7 +98,9 @@ export interface NopStep extends StepCommon {
 
 export interface TimewaitStep extends StepCommon {
   kind: 'timewait';
-  milliseconds: number;
+  pause: PauseSpec;
+  milliseconds?: number;
+  variable?: VariableSlot;
 }
 
 /** `<label>` is not a step (as in SIPp): it only names the index of the step after it. */

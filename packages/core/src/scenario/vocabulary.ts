@@ -218,8 +218,8 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'auth',
     ...CONDITIONS,
   ]),
-  pause: new Set(['milliseconds', 'crlf', 'next', 'display', 'start_rtd', 'rtd', 'repeat_rtd', ...CONDITIONS]),
-  timewait: new Set(['milliseconds', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', 'ontimeout']),
+  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
+  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
   nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),
@@ -257,4 +257,5 @@ export const SUPPORTED_ACTIONS: Readonly<Record<string, ReadonlySet<string>>> = 
   insert: new Set(['file', 'value']),
   replace: new Set(['file', 'line', 'value']),
   verifyauth: new Set(['assign_to', 'username', 'password']),
+  sample: new Set(SIPP_ACTIONS.sample),
 };

@@ -33,9 +33,9 @@ type StatsCommon = Pick<StepCommon, 'crlf' | 'display' | 'startRtd' | 'rtd'>;
 export type StatsStep =
   | (Pick<SendStep, 'kind' | 'isRequest' | 'method' | 'statusCode' | 'retrans' | 'lost'> & StatsCommon)
   | (Pick<RecvStep, 'kind' | 'request' | 'response' | 'lost'> & StatsCommon)
-  | (Pick<PauseStep, 'kind' | 'milliseconds'> & StatsCommon)
+  | (Pick<PauseStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon)
   | (Pick<NopStep, 'kind'> & StatsCommon)
-  | (Pick<TimewaitStep, 'kind' | 'milliseconds'> & StatsCommon);
+  | (Pick<TimewaitStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon);
 
 /** What RunStats needs from the scenario (a `Scenario` fits). */
 export interface StatsScenarioInfo {

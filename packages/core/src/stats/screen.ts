@@ -1,6 +1,7 @@
 // SIPp 3.6.1's screens (ScreenPrinter): the scenario screen with its per-step counters, the
 // statistics screen and the repartition screens, line for line. Every function returns text
 // where each line ends with "\n", as SIPp prints it.
+import { pauseScreenText } from '../scenario/distribution.js';
 import { cFixed, cut, left, msToHHMMSSus, right, sippTime, sippTimeString } from './cformat.js';
 import type { TimeFormatOptions } from './cformat.js';
 import type { Repartition, RunStats, StatsInstant, StatsStep } from './run-stats.js';
@@ -130,7 +131,7 @@ function stepLine(stats: RunStats, step: StatsStep, index: number, info: ScreenI
     }
     case 'pause':
     case 'timewait': {
-      const desc = sippTimeString(step.milliseconds ?? info.durationMs ?? 0);
+      const desc = pauseScreenText(step.pause, info.durationMs ?? 0);
       const len = Math.max(desc.length, 9);
       const leftPart = server
         ? `  [${right(desc, 9)}] Pause${' '.repeat(Math.max(0, 23 - len))}`

@@ -1,4 +1,5 @@
 // The run summary (our format, JSON-ready): everything SIPp counts plus what it does not.
+import { pauseScreenText } from '../scenario/distribution.js';
 import { FAILURE_CAUSES } from './run-stats.js';
 import type { RawStat, Repartition, RunStats, StatsInstant, StatsStep } from './run-stats.js';
 import type { FailureCause } from './types.js';
@@ -125,9 +126,10 @@ function stepLabel(step: StatsStep): string {
     case 'recv':
       return `recv ${step.response !== undefined ? String(step.response) : (step.request ?? '')}`;
     case 'pause':
-      return step.milliseconds === undefined ? 'pause' : `pause ${step.milliseconds}ms`;
     case 'timewait':
-      return `timewait ${step.milliseconds}ms`;
+      // A <pause/> waits -d, which the summary's step list does not know.
+      if (step.pause.kind === 'distribution' && step.pause.distribution.kind === 'default') return step.kind;
+      return `${step.kind} ${pauseScreenText(step.pause)}`;
     case 'nop':
       return step.display !== undefined ? `nop ${step.display}` : 'nop';
   }

@@ -231,4 +231,19 @@ describe('actions and variables in a running call', () => {
     scheduler.runUntilIdle(60_000);
     expect(commands).toEqual(['echo 1-4242@127.0.0.1 > /dev/null']);
   });
+
+  it('a pause waits a variable\'s value or a distribution\'s draw; <sample> stores a draw', async () => {
+    const after = `<pause variable="w"/>
+      <nop><action><log message="after variable pause"/></action></nop>
+      <pause distribution="uniform" min="100" max="200"/>
+      <nop><action><sample assign_to="s" distribution="fixed" value="42"/><log message="[$s]"/></action></nop>`;
+    const uas = optionsUas('<assign assign_to="w" value="250"/>', 'X-P: 1', after);
+    const { uas: server } = await run(uas, optionsUac('X-P: 1'));
+    const logs = server.events.filter((e): e is Extract<EngineEvent, { kind: 'log' }> => e.kind === 'log');
+    const answeredAt = server.events.find((e) => e.kind === 'message-sent')!.at;
+    expect(logs.map((l) => l.text)).toEqual(['after variable pause', '42.000000']);
+    expect(logs[0]!.at - answeredAt).toBe(250);
+    // random() is 0.5 in the harness: uniform 100..200 draws 150.
+    expect(logs[1]!.at - logs[0]!.at).toBe(150);
+  });
 });

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Accumulator, Repartition, RunStats } from '../../src/stats/run-stats.js';
 import type { StatsClock, StatsStep } from '../../src/stats/run-stats.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { makeDistribution } from '../../src/scenario/distribution.js';
+import type { PauseSpec } from '../../src/scenario/distribution.js';
+
+const defaultPause: PauseSpec = {
+  kind: 'distribution',
+  distribution: makeDistribution({ kind: 'default' }),
+  sanityCheck: true,
+  ignoredAttributes: [],
+};
 
 // Compile-time check: a loaded Scenario and an engine Scheduler are what RunStats takes.
 export const fromScenario = (scenario: Scenario, clock: StatsClock): RunStats => new RunStats(scenario, clock);
@@ -19,7 +28,7 @@ const common = { crlf: false, startRtd: [] as string[], rtd: [] as string[] };
 const steps: StatsStep[] = [
   { kind: 'send', isRequest: true, method: 'INVITE', retrans: 500, ...common },
   { kind: 'recv', response: 200, ...common, rtd: ['1'] },
-  { kind: 'pause', ...common },
+  { kind: 'pause', pause: defaultPause, ...common },
   { kind: 'send', isRequest: true, method: 'BYE', ...common },
 ];
 

@@ -23,6 +23,21 @@ import {
   screenLogFileName,
 } from '../../src/stats/screen.js';
 import type { ScreenInfo } from '../../src/stats/screen.js';
+import { makeDistribution } from '../../src/scenario/distribution.js';
+import type { PauseSpec } from '../../src/scenario/distribution.js';
+
+const fixedPause = (value: number): PauseSpec => ({
+  kind: 'distribution',
+  distribution: makeDistribution({ kind: 'fixed', value }),
+  sanityCheck: true,
+  ignoredAttributes: [],
+});
+const defaultPause: PauseSpec = {
+  kind: 'distribution',
+  distribution: makeDistribution({ kind: 'default' }),
+  sanityCheck: true,
+  ignoredAttributes: [],
+};
 
 
 const UAC_CSV_HEADER =
@@ -356,7 +371,7 @@ const UAC_SCENARIO = {
     recv(183),
     recv(200, { rtd: ['1'] }),
     send('ACK'),
-    { kind: 'pause', ...c } as StatsStep,
+    { kind: 'pause', pause: defaultPause, ...c } as StatsStep,
     send('BYE', { retrans: 500 }),
     recv(200, { crlf: true }),
   ],
@@ -538,7 +553,7 @@ describe('screens', () => {
             recv(180),
             recv(200, { rtd: ['inv'], startRtd: ['call'] }),
             send('ACK'),
-            { kind: 'pause', milliseconds: 30, ...c, crlf: true } as StatsStep,
+            { kind: 'pause', milliseconds: 30, pause: fixedPause(30), ...c, crlf: true } as StatsStep,
             send('BYE', { retrans: 500 }),
             recv(200, { rtd: ['call'], crlf: true }),
             { kind: 'nop', display: 'hello nop', ...c } as StatsStep,
@@ -611,7 +626,7 @@ describe('screens', () => {
           recv('ACK', { rtd: ['1'], crlf: true }),
           recv('BYE'),
           send(200),
-          { kind: 'timewait', milliseconds: 4000, ...c } as StatsStep,
+          { kind: 'timewait', milliseconds: 4000, pause: fixedPause(4000), ...c } as StatsStep,
         ],
         rtdNames: ['1'],
         responseTimeRepartition: [10, 20, 30, 40, 50, 100, 150, 200],

@@ -3,6 +3,21 @@ import { progressLine } from '../../src/stats/progress.js';
 import { RunStats } from '../../src/stats/run-stats.js';
 import type { StatsStep } from '../../src/stats/run-stats.js';
 import { SUMMARY_SCHEMA, summaryJson } from '../../src/stats/summary.js';
+import { makeDistribution } from '../../src/scenario/distribution.js';
+import type { PauseSpec } from '../../src/scenario/distribution.js';
+
+const fixedPause = (value: number): PauseSpec => ({
+  kind: 'distribution',
+  distribution: makeDistribution({ kind: 'fixed', value }),
+  sanityCheck: true,
+  ignoredAttributes: [],
+});
+const defaultPause: PauseSpec = {
+  kind: 'distribution',
+  distribution: makeDistribution({ kind: 'default' }),
+  sanityCheck: true,
+  ignoredAttributes: [],
+};
 
 const START = Date.UTC(2026, 10, 23, 9, 0, 0);
 function fakeClock() {
@@ -15,8 +30,8 @@ const steps: StatsStep[] = [
   { kind: 'send', isRequest: true, method: 'INVITE', retrans: 500, ...c },
   { kind: 'recv', response: 200, ...c, rtd: ['1'] },
   { kind: 'send', isRequest: true, method: 'ACK', ...c },
-  { kind: 'pause', ...c },
-  { kind: 'timewait', milliseconds: 4000, ...c },
+  { kind: 'pause', pause: defaultPause, ...c },
+  { kind: 'timewait', milliseconds: 4000, pause: fixedPause(4000), ...c },
   { kind: 'nop', ...c },
   { kind: 'send', isRequest: false, statusCode: 200, ...c },
   { kind: 'recv', request: 'BYE', ...c },
