@@ -151,4 +151,35 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     expect(col(last(ourCsv), 34)).toBe(col(last(theirCsv), 34));
     expect(finalCounts(ourCsv)).toEqual(finalCounts(theirCsv));
   }, 30_000);
+
+  for (const [ours, theirs, ourPort, theirPort] of [
+    ['branchc', 'branchs', 12531, 12532],
+    ['branchs', 'branchc', 12533, 12534],
+  ] as const) {
+    it.concurrent(`-sn ${ours} (gossipper) with -sn ${theirs} (SIPp): 4 calls through every branch, both exit 0`, async (ctx) => {
+      const s = session(ctx);
+      assertUdpPortsFree(ourPort, theirPort);
+      const server = ours === 'branchs' ? s.gossipper(['-sn', ours, '-i', HOST, '-p', String(ourPort), '-m', '4'])
+        : s.sipp(['-sn', theirs, '-i', HOST, '-p', String(theirPort), '-m', '4']);
+      const serverPort = ours === 'branchs' ? ourPort : theirPort;
+      await waitForUdpBound(serverPort, server);
+      const clientArgs = (port: number) => ['-sn', 'branchc', `${HOST}:${serverPort}`, '-i', HOST, '-p', String(port), '-m', '4', '-r', '10', '-trace_stat', '-stf', 'client.csv'];
+      const client = ours === 'branchc' ? s.gossipper(clientArgs(ourPort)) : s.sipp(clientArgs(theirPort));
+      expect((await client.wait(30_000)).code, client.describe()).toBe(0);
+      expect(finalCounts(readStatCsv(s.path('client.csv')))).toMatchObject({ outgoing: 4, successful: 4, failed: 0 });
+      expect((await server.wait(15_000)).code, server.describe()).toBe(0);
+    }, 50_000);
+  }
+
+  it.concurrent('-sn regexp (gossipper, ereg check_it on every response) against sipp -sn uas: all successful', async (ctx) => {
+    const s = session(ctx);
+    const [sippPort, ourPort] = [12535, 12536];
+    assertUdpPortsFree(sippPort, ourPort);
+    const sipp = s.sipp(['-sn', 'uas', '-i', HOST, '-p', String(sippPort), '-m', '3']);
+    await waitForUdpBound(sippPort, sipp);
+    const uac = s.gossipper(['-sn', 'regexp', `${HOST}:${sippPort}`, '-i', HOST, '-p', String(ourPort), '-m', '3', '-r', '10', '-trace_stat']);
+    expect((await uac.wait(20_000)).code, uac.describe()).toBe(0);
+    expect(finalCounts(readStatCsv(s.path(statCsvName('regexp', uac.pid))))).toMatchObject({ outgoing: 3, successful: 3, failed: 0 });
+    expect((await sipp.wait(15_000)).code, sipp.describe()).toBe(0);
+  }, 30_000);
 });
