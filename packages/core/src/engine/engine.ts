@@ -8,7 +8,14 @@ import { actionTexts } from '../scenario/actions.js';
 import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
-import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
+import type {
+  AuthorizationRequest,
+  BoundTemplate,
+  BoundText,
+  CallKeywordState,
+  RunKeywordValues,
+  TextTemplate,
+} from '../template/types.js';
 import { runActions } from './actions.js';
 import { AuthError } from '../auth/errors.js';
 import { buildAuthorization, parseChallenge, selectChallengeHeader, sippCnonces, sippDigestUri } from '../auth/digest.js';
@@ -498,8 +505,12 @@ class Call implements CallKeywordState, ActionHost {
     }
   }
 
-  authorization(input: { method: string; body: Buffer; username: string | undefined; password: string | undefined }): string {
+  authorization(input: AuthorizationRequest): string {
     const engine = this.engine;
+    if (input.error !== undefined) {
+      this.fatal(input.error);
+      return '';
+    }
     if (this.challenge === undefined) {
       this.fatal('[authentication] without a challenge: no <recv response="401|407" auth="true"> took one');
       return '';
