@@ -835,7 +835,7 @@ class Call implements CallKeywordState, ActionHost {
     const found = this.findExpected(message);
     if (found === undefined) {
       engine.deps.stats.stepUnexpected(this.stepIndex);
-      this.fail('unexpected-message', `unexpected ${describe(message)} at message ${this.stepIndex}`);
+      this.fail('unexpected-message', `unexpected ${describe(message)} at message ${this.stepIndex}`, message);
       return;
     }
     if (found < 0) return; // an old optional message, absorbed
@@ -923,12 +923,22 @@ class Call implements CallKeywordState, ActionHost {
     this.engine.callEnded(this, 'success', 'scenario completed');
   }
 
-  fail(cause: FailureCause, reason: string): void {
+  fail(cause: FailureCause, reason: string, received?: SipMessage): void {
     if (this.ended) return;
     this.end();
-    this.engine.deps.stats.callFailed(cause, this.length());
+    const step = this.engine.planAt(this.stepIndex)?.step;
+    this.engine.deps.stats.callFailed(cause, this.length(), {
+      callId: this.callId,
+      callNumber: this.callNumber,
+      step: this.stepIndex,
+      place: step === undefined ? '' : `${step.place.file}:${step.place.line}`,
+      expected: step === undefined ? 'the end of the scenario' : stepText(step),
+      reason,
+      ...(received !== undefined ? { received: messageSummary(received) } : {}),
+    });
     this.engine.callEnded(this, 'failed', reason);
   }
+
 
   abort(): void {
     if (this.ended) return;
@@ -955,4 +965,27 @@ function describe(message: SipMessage): string {
 /** An IPv4 or IPv6 address literal (no name resolution in the core). */
 function isIpAddress(text: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || (text.includes(':') && /^[0-9a-fA-F:.]+$/.test(text));
+}
+
+/** A step as written in the scenario, for failure reports (`<recv response="200">`). */
+function stepText(step: Step): string {
+  switch (step.kind) {
+    case 'send':
+      return step.isRequest ? `<send> ${step.method ?? ''}` : `<send> ${step.statusCode ?? ''}`;
+    case 'recv':
+      return step.request !== undefined ? `<recv request="${step.request}">` : `<recv response="${step.response ?? ''}">`;
+    default:
+      return `<${step.kind}>`;
+  }
+}
+
+/** What identifies a message in a report: its first line and the dialog headers. */
+function messageSummary(message: SipMessage): string {
+  const firstLine = message.raw.toString('latin1', 0, Math.min(message.raw.length, 200)).split('\r\n', 1)[0] ?? '';
+  const lines = [firstLine];
+  for (const name of ['Call-ID', 'CSeq', 'From', 'To']) {
+    const value = message.header(name);
+    if (value !== undefined) lines.push(`${name}: ${value}`);
+  }
+  return lines.join('\n');
 }

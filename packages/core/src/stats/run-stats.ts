@@ -1,6 +1,7 @@
+import { LatencyHistogram } from './histogram.js';
 import type { NopStep, PauseStep, RecvStep, SendStep, StepCommon, TimewaitStep } from '../scenario/types.js';
 import { sippCallRate } from './cformat.js';
-import type { FailureCause, StatsRecorder } from './types.js';
+import type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
 
 /**
  * SIPp's failure causes in -trace_stat column order, with their CSV names (`Failed<name>(P)`).
@@ -25,6 +26,9 @@ export const FAILURE_CAUSES: ReadonlyArray<{ cause: FailureCause; csv: string }>
   { cause: 'strcmp-doesnt-match', csv: 'StrcmpDoesntMatch' },
   { cause: 'strcmp-shouldnt-match', csv: 'StrcmpShouldntMatch' },
 ];
+
+/** How many failed calls the summary describes. */
+export const FAILED_CALLS_KEPT = 10;
 
 const CAUSE_INDEX = new Map<FailureCause, number>(FAILURE_CAUSES.map((c, i) => [c.cause, i]));
 
@@ -116,8 +120,11 @@ export class RawStat {
   sumSq = 0;
   min = Infinity;
   max = -Infinity;
+  /** For percentiles. */
+  readonly histogram = new LatencyHistogram();
 
   add(v: number): void {
+    this.histogram.add(v);
     this.count++;
     this.sum += v;
     this.sumSq += v * v;
@@ -130,6 +137,12 @@ export class RawStat {
   }
 
   /** Sample standard deviation; 0 for fewer than 2 values. */
+  /** The p-quantile (0..1) within the bucket precision, kept inside [min, max]. */
+  percentile(p: number): number {
+    if (this.count === 0) return 0;
+    return Math.min(this.max, Math.max(this.min, this.histogram.percentile(p)));
+  }
+
   stddev(): number {
     if (this.count < 2) return 0;
     const v = (this.sumSq - (this.sum * this.sum) / this.count) / (this.count - 1);
@@ -274,6 +287,8 @@ export class RunStats implements StatsRecorder {
   readonly stepCounters: StepCounters[];
   /** Exact RTD values by name (including names outside `rtdNames`), for the summary. */
   readonly rtdRaw = new Map<string, RawStat>();
+  /** The first failed calls, with where and why (for the summary). */
+  readonly failedCalls: Array<FailedCallDetail & { cause: FailureCause; atMs: number }> = [];
   readonly callLengthRaw = new RawStat();
   readonly abortedLengthRaw = new RawStat();
 
@@ -340,7 +355,10 @@ export class RunStats implements StatsRecorder {
     this.addCallLength(lengthMs);
   }
 
-  callFailed(cause: FailureCause, lengthMs: number): void {
+  callFailed(cause: FailureCause, lengthMs: number, detail?: FailedCallDetail): void {
+    if (detail !== undefined && this.failedCalls.length < FAILED_CALLS_KEPT) {
+      this.failedCalls.push({ ...detail, cause, atMs: this.clock.now() - this.start.mono });
+    }
     const i = CAUSE_INDEX.get(cause);
     for (const t of this.all) {
       t.failed++;
