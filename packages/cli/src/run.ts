@@ -28,6 +28,7 @@ import { ExitCode } from './exit-codes.js';
 import { ipFamilyOf, localAddressToward } from './local-address.js';
 import { EventFanout, MessageTraceSink } from './outputs/message-trace.js';
 import { RunReporter } from './outputs/reporter.js';
+import { tapStats, TraceOutputs } from './outputs/trace-files.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
 
@@ -197,15 +198,34 @@ export async function setUpRun(
     );
     sinks.push(trace);
   }
+  const traces = new TraceOutputs({
+    fileStem: loaded.fileStem,
+    pid,
+    scenario: loaded.scenario,
+    stats,
+    // Microseconds, as SIPp stamps its trace lines.
+    wallClockMs: () => performance.timeOrigin + performance.now(),
+    delimiter: options.statDelimiter,
+    options,
+  });
+  sinks.push(...traces.sinks());
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
-  const engine = new Engine(loaded.scenario, config, { transport, scheduler, stats, ...(events ? { events } : {}) });
-  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet });
+  const rtt = traces.rtt;
+  const recorder = rtt !== undefined ? tapStats(stats, (name, ms) => rtt.sample(name, ms)) : stats;
+  const engine = new Engine(loaded.scenario, config, {
+    transport,
+    scheduler,
+    stats: recorder,
+    ...(events ? { events } : {}),
+  });
+  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces });
   return {
     engine,
     reporter,
     scheduler,
     async close() {
       trace?.close();
+      traces.close();
       await engine.close();
       scheduler.dispose();
     },

@@ -658,6 +658,14 @@ class Call implements CallKeywordState {
 
   fail(cause: FailureCause, reason: string): void {
     if (this.ended) return;
+    this.engine.deps.events?.emit({
+      kind: 'call-failed',
+      at: this.engine.deps.scheduler.now(),
+      callId: this.callId,
+      callNumber: this.callNumber,
+      cause,
+      stepIndex: this.stepIndex,
+    });
     this.end();
     this.engine.deps.stats.callFailed(cause, this.length());
     this.engine.callEnded(this, 'failed', reason);

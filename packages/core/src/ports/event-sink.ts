@@ -1,3 +1,4 @@
+import type { FailureCause } from '../stats/types.js';
 import type { Endpoint } from './transport.js';
 
 export type EngineEvent =
@@ -5,7 +6,16 @@ export type EngineEvent =
   | { kind: 'message-received'; at: number; callId: string; data: Buffer; from: Endpoint }
   | { kind: 'call-started'; at: number; callId: string; callNumber: number }
   | { kind: 'call-ended'; at: number; callId: string; callNumber: number; outcome: CallOutcome; reason: string }
-  | { kind: 'error'; at: number; callId: string | undefined; message: string };
+  | { kind: 'error'; at: number; callId: string | undefined; message: string }
+  /**
+   * A call is about to end as failed (emitted before its `call-ended`). `stepIndex` is the
+   * step the call was on (SIPp's msg_index: the recv that timed out or got an unexpected
+   * message, the send whose retransmissions ran out). For `unexpected-message` the message is
+   * the `message-received` emitted just before.
+   */
+  | { kind: 'call-failed'; at: number; callId: string; callNumber: number; cause: FailureCause; stepIndex: number }
+  /** A `<log message="...">` action: one line of the -trace_logs file (text without line break). */
+  | { kind: 'log'; at: number; callId: string | undefined; text: string };
 
 export type CallOutcome = 'success' | 'failed' | 'aborted';
 
