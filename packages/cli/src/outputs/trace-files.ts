@@ -298,7 +298,7 @@ export class ErrorCodesCsv implements EventSink {
 export function ostreamDouble(x: number): string {
   if (x === 0) return '0';
   const exp = Math.floor(Math.log10(Math.abs(x)));
-  if (exp < -5 || exp >= 6) {
+  if (exp < -4 || exp >= 6) {
     const [m, e] = x.toExponential(5).split('e') as [string, string];
     const mantissa = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
     const n = Number(e);

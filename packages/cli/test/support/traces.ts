@@ -1,0 +1,62 @@
+/** Reading SIPp's trace files (-trace_err, -trace_counts, -trace_shortmsg, ...) in tests. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** SIPp's formatTime: `YYYY-MM-DD<TAB>HH:MM:SS.uuuuuu<TAB>EPOCH.uuuuuu`. */
+export const SIPP_TIME = /\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d{6}\t\d{10}\.\d{6}/;
+/** SIPp's msToHHMMSSus: `HH:MM:SS:uuuuuu`. */
+export const SIPP_ELAPSED = /\d\d:\d\d:\d\d:\d{6}/;
+
+/** `<stem>_<pid>_<suffix>` in `dir`, or undefined when the run did not write it. */
+export function traceFile(dir: string, stem: string, pid: number, suffix: string): string | undefined {
+  const path = join(dir, `${stem}_${pid}_${suffix}`);
+  return existsSync(path) ? path : undefined;
+}
+
+/** The text of a trace file that must exist (the error names what the directory holds). */
+export function readTrace(dir: string, stem: string, pid: number, suffix: string): string {
+  const path = traceFile(dir, stem, pid, suffix);
+  if (path === undefined) {
+    throw new Error(`no ${stem}_${pid}_${suffix}; ${dir} holds: ${readdirSync(dir).join(', ')}`);
+  }
+  return readFileSync(path, 'latin1');
+}
+
+/** Lines of a text (the last line break does not start an empty line). */
+export function lines(text: string): string[] {
+  const all = text.split('\n');
+  if (all[all.length - 1] === '') all.pop();
+  return all;
+}
+
+export const ERRORS_HEADER = 'The following events occurred:\n';
+
+/**
+ * The entries of an errors log, each without its time stamp. SIPp 3.6.1 writes entries with
+ * no line break between them, so entries are cut at each time stamp. Entries about the host
+ * (SIPp in a sandbox warns that it cannot delete a descriptor from epoll) are dropped.
+ */
+export function errorEntries(text: string): { stamps: string[]; texts: string[] } {
+  if (!text.startsWith(ERRORS_HEADER)) throw new Error(`errors log does not start with the header: ${JSON.stringify(text.slice(0, 80))}`);
+  const body = text.slice(ERRORS_HEADER.length);
+  const stamp = new RegExp(`(${SIPP_TIME.source}): `, 'g');
+  const starts = [...body.matchAll(stamp)];
+  if (body !== '' && starts[0]?.index !== 0) throw new Error(`errors log: text before the first time stamp`);
+  const stamps: string[] = [];
+  const texts: string[] = [];
+  starts.forEach((m, k) => {
+    const end = k + 1 < starts.length ? starts[k + 1]!.index : body.length;
+    const entry = body.slice(m.index + m[0].length, end);
+    if (/epoll/.test(entry)) return;
+    stamps.push(m[1]!);
+    texts.push(entry);
+  });
+  return { stamps, texts };
+}
+
+/** Replace a run's own identifiers (PIDs in Call-IDs, tags, branches) so two runs compare. */
+export function normalise(text: string, names: Record<string, number>): string {
+  let out = text;
+  for (const [name, pid] of Object.entries(names)) out = out.replaceAll(String(pid), name);
+  return out;
+}
