@@ -211,7 +211,10 @@ export async function setUpRun(
   sinks.push(...traces.sinks());
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
   const rtt = traces.rtt;
-  const recorder = rtt !== undefined ? tapStats(stats, (name, ms) => rtt.sample(name, ms)) : stats;
+  const recorder = tapStats(stats, {
+    ...(rtt !== undefined ? { rtd: (name: string, ms: number) => rtt.sample(name, ms) } : {}),
+    outOfCall: () => traces.errors.outOfCall(),
+  });
   const engine = new Engine(loaded.scenario, config, {
     transport,
     scheduler,

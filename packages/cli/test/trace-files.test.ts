@@ -6,6 +6,7 @@
  * situation is deterministic) counts. Needs a built CLI (`npx tsc -b packages/cli`).
  * Ports: 13260..13299.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +261,54 @@ describeWithSipp('trace files: a silent peer', () => {
       for (const side of [sipp, ours]) expect(traceFile(side.s.dir, 'uac', side.proc.pid, 'rtt.csv')).toBeUndefined();
     }, 30_000);
   }
+});
+
+describeWithSipp('trace files: stray datagrams', () => {
+  it.concurrent('-trace_err logs out-of-call messages and non-SIP datagrams in SIPp\'s words', async (ctx) => {
+    const s1 = session(ctx);
+    const s2 = session(ctx);
+    const [peerA, sippPort, peerB, ourPort] = [13286, 13287, 13288, 13289];
+    assertUdpPortsFree(peerA, sippPort, peerB, ourPort);
+    const silentA = await silentPeer(peerA);
+    const silentB = await silentPeer(peerB);
+    ctx.onTestFinished(async () => {
+      await silentA.close();
+      await silentB.close();
+    });
+    const common = ['-sn', 'uac', '-i', HOST, '-m', '1', '-max_retrans', '1', '-trace_err'];
+    const sippProc = s1.sipp([...common, `${HOST}:${peerA}`, '-p', String(sippPort)]);
+    const ourProc = s2.gossipper([...common, `${HOST}:${peerB}`, '-p', String(ourPort)]);
+    const stray = [
+      ['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bK-1', 'From: <sip:a@b>;tag=1', 'To: <sip:c@d>;tag=2',
+        'Call-ID: stray-1@x', 'CSeq: 1 INVITE', 'Content-Length: 0', '', ''].join('\r\n'),
+      'garbage that is not sip\r\n\r\n',
+      ['OPTIONS sip:x@127.0.0.1 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bK-2', 'From: <sip:a@b>;tag=1',
+        'To: <sip:c@d>', 'Call-ID: stray-2@x', 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n'),
+    ];
+    const sender = createSocket('udp4');
+    ctx.onTestFinished(() => new Promise<void>((resolve) => sender.close(() => resolve())));
+    await Promise.all([
+      waitFor('the first INVITE at SIPp\'s silent peer', () => silentA.received > 0, 5_000),
+      waitFor('the first INVITE at our silent peer', () => silentB.received > 0, 5_000),
+    ]);
+    for (const text of stray) {
+      for (const port of [sippPort, ourPort]) {
+        await new Promise<void>((resolve, reject) => sender.send(text, port, HOST, (e) => (e ? reject(e) : resolve())));
+      }
+      await delay(50);
+    }
+    await Promise.all([sippProc.wait(15_000), ourProc.wait(15_000)]);
+    const sipp: Side = { label: 'sipp', proc: sippProc, s: s1 };
+    const ours: Side = { label: 'gossipper', proc: ourProc, s: s2 };
+    const entries = [sipp, ours].map((side) => errorEntries(normalise(read(side, 'errors.log'), { PID: side.proc.pid })).texts);
+    expect(entries[0]).toEqual([
+      `Discarding message which can't be mapped to a known SIPp call:\n${stray[0]}`,
+      `non SIP message discarded: "${stray[1]}" (${stray[1]!.length})`,
+      `Discarding message which can't be mapped to a known SIPp call:\n${stray[2]}`,
+      "Aborting call on UDP retransmission timeout for Call-ID '1-PID@127.0.0.1'",
+    ]);
+    expect(entries[1]).toEqual(entries[0]);
+  }, 30_000);
 });
 
 describeWithSipp('trace files: a UAS that answers 486', () => {

@@ -96,12 +96,29 @@ export class ErrorLog implements EventSink {
         if (text !== undefined) this.error(text);
         break;
       }
+      case 'malformed-message': {
+        const text = event.data.toString('latin1');
+        this.error(`non SIP message discarded: "${text}" (${event.data.length})`);
+        break;
+      }
       case 'error':
-        this.error(event.message);
+        // The engine reports a malformed datagram twice: as `malformed-message` (written
+        // above, in SIPp's words) and as this `error`.
+        if (!event.message.startsWith('malformed SIP message')) this.error(event.message);
         break;
       default:
         break;
     }
+  }
+
+  /**
+   * A received message that matched no call and could not start one (the statistics'
+   * out-of-call count); it is the `message-received` just emitted.
+   */
+  outOfCall(): void {
+    const data = this.lastReceived?.data;
+    if (data === undefined) return;
+    this.error(`Discarding message which can't be mapped to a known SIPp call:\n${data.toString('latin1')}`);
   }
 
   /** The received message that made the call fail (the last `message-received` of the call). */
@@ -439,10 +456,13 @@ export class CallDebugLog implements EventSink {
 }
 
 /**
- * The statistics the engine reports to, with the RTD samples also sent to -trace_rtt.
- * Every call goes on to the RunStats unchanged.
+ * The statistics the engine reports to, with the RTD samples also sent to -trace_rtt and the
+ * out-of-call messages to -trace_err. Every call goes on to the RunStats unchanged.
  */
-export function tapStats(stats: RunStats, onRtd: (name: string, ms: number) => void): StatsRecorder {
+export function tapStats(
+  stats: RunStats,
+  hooks: { rtd?: (name: string, ms: number) => void; outOfCall?: () => void },
+): StatsRecorder {
   return {
     callCreated: (incoming) => stats.callCreated(incoming),
     callSucceeded: (ms) => stats.callSucceeded(ms),
@@ -454,12 +474,15 @@ export function tapStats(stats: RunStats, onRtd: (name: string, ms: number) => v
     stepUnexpected: (i) => stats.stepUnexpected(i),
     stepTimeout: (i) => stats.stepTimeout(i),
     retransmissionReceived: (i) => stats.retransmissionReceived(i),
-    outOfCallMessage: () => stats.outOfCallMessage(),
+    outOfCallMessage: () => {
+      stats.outOfCallMessage();
+      hooks.outOfCall?.();
+    },
     deadCallMessage: () => stats.deadCallMessage(),
     malformedMessage: () => stats.malformedMessage(),
     rtd: (name, ms) => {
       stats.rtd(name, ms);
-      onRtd(name, ms);
+      hooks.rtd?.(name, ms);
     },
     stepPaused: (i) => stats.stepPaused(i),
     stepLost: (i) => stats.stepLost(i),

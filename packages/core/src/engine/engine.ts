@@ -221,6 +221,7 @@ export class Engine {
     const message = parseSipMessage(data);
     if (message instanceof SipParseError) {
       this.deps.stats.malformedMessage();
+      this.deps.events?.emit({ kind: 'malformed-message', at: this.deps.scheduler.now(), data, from });
       this.deps.events?.emit({
         kind: 'error',
         at: this.deps.scheduler.now(),

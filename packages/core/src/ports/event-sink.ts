@@ -14,6 +14,8 @@ export type EngineEvent =
    * the `message-received` emitted just before.
    */
   | { kind: 'call-failed'; at: number; callId: string; callNumber: number; cause: FailureCause; stepIndex: number }
+  /** A datagram that did not parse as SIP (emitted with the `error` event that reports it). */
+  | { kind: 'malformed-message'; at: number; data: Buffer; from: Endpoint }
   /** A `<log message="...">` action: one line of the -trace_logs file (text without line break). */
   | { kind: 'log'; at: number; callId: string | undefined; text: string };
 
