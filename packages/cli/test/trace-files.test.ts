@@ -14,7 +14,7 @@ import type { RunStats, Scenario } from '@gossipper/core';
 import { loadBuiltinScenario, compileTemplate, RunStats as Stats } from '@gossipper/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/options.js';
-import { ActionLog, CountsCsv, ostreamDouble, TraceOutputs } from '../src/outputs/trace-files.js';
+import { ActionLog, CountsCsv, ostreamDouble, RttCsv, TraceOutputs } from '../src/outputs/trace-files.js';
 import { describeWithSipp } from './support/peers.js';
 import { delay, killAllTracked, session, waitFor } from './support/procs.js';
 import type { Proc, Session } from './support/procs.js';
@@ -539,6 +539,28 @@ describe('trace files: formats', () => {
     expect(ostreamDouble(10)).toBe('10');
     expect(ostreamDouble(1234567)).toBe('1.23457e+06');
     expect(ostreamDouble(0.0000123)).toBe('1.23e-05');
+  });
+
+  it('-trace_rtt writes -rtt_freq samples at a time; an unfinished batch is not written (as SIPp)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-rtt-'));
+    try {
+      const scenario: Scenario = loadBuiltinScenario('uac', (c, p) => compileTemplate(c, p, { keys: {} }));
+      let now = 0;
+      const stats: RunStats = new Stats(scenario, { now: () => now, wallClockMs: () => now });
+      const path = join(dir, 'rtt.csv');
+      const rtt = new RttCsv(path, stats, 2, ';');
+      now = 104.001;
+      rtt.sample('1', 2.5);
+      expect(() => readFileSync(path)).toThrow(); // no file before the first batch
+      now = 204;
+      rtt.sample('1', 10);
+      now = 304;
+      rtt.sample('1', 3);
+      rtt.close();
+      expect(readFileSync(path, 'latin1')).toBe('Date_ms;response_time_ms;rtd_no\n104.001;2.5;1\n204;10;1\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('-trace_counts uses -stat_delimiter and SIPp\'s columns for pauses and lost packets', () => {

@@ -344,7 +344,8 @@ export class RttCsv {
 
   sample(name: string, ms: number): void {
     const d = this.delimiter;
-    const date = this.stats.elapsedMs('cumulative');
+    // ms since the start, to the µs (SIPp: its microsecond clock / 1000).
+    const date = Math.round((this.stats.clock.now() - this.stats.start.mono) * 1000) / 1000;
     this.pending.push(`${ostreamDouble(date)}${d}${ostreamDouble(ms)}${d}${name}\n`);
     if (this.pending.length >= this.frequency) this.dump();
   }
