@@ -211,10 +211,13 @@ export async function setUpRun(
   sinks.push(...traces.sinks());
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
   const rtt = traces.rtt;
-  const recorder = tapStats(stats, {
-    ...(rtt !== undefined ? { rtd: (name: string, ms: number) => rtt.sample(name, ms) } : {}),
-    outOfCall: () => traces.errors.outOfCall(),
-  });
+  const recorder =
+    rtt !== undefined || traces.watchesErrors
+      ? tapStats(stats, {
+          ...(rtt !== undefined ? { rtd: (name: string, ms: number) => rtt.sample(name, ms) } : {}),
+          ...(traces.watchesErrors ? { outOfCall: () => traces.errors.outOfCall() } : {}),
+        })
+      : stats;
   const engine = new Engine(loaded.scenario, config, {
     transport,
     scheduler,

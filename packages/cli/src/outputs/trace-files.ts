@@ -543,10 +543,19 @@ export class TraceOutputs {
     if (this.screenPath !== undefined) new BufferedFile(this.screenPath).close();
   }
 
+  /**
+   * True when errors are needed: for -trace_err, or for the `Last Error:` line of the
+   * -trace_screen file. Otherwise the error log stays off the engine's path (no events at all
+   * when no trace needs them).
+   */
+  get watchesErrors(): boolean {
+    return this.errors.path !== undefined || this.screenPath !== undefined;
+  }
+
   /** The engine event sinks among them. */
   sinks(): EventSink[] {
     const sinks: Array<EventSink | undefined> = [
-      this.errors,
+      this.watchesErrors ? this.errors : undefined,
       this.shortMessages,
       this.errorCodes,
       this.actionLog,
