@@ -94,9 +94,10 @@ function stepLines(screen: string): string[] {
   if (start < 0) throw new Error(`no scenario screen:\n${screen.slice(0, 400)}`);
   const out: string[] = [];
   for (const l of all.slice(start + 1)) {
-    if (l.trim() === '') break;
+    if (/^(Last Error|-{3,})/.test(l)) break;
     out.push(l.trimEnd());
   }
+  while (out.at(-1) === '') out.pop();
   return out;
 }
 
@@ -188,6 +189,53 @@ describeWithSipp('trace files: a clean run (uac against SIPp uas, 3 calls)', () 
     }
     expect(traceFile(ours.s.dir, 'uac', ours.proc.pid, 'errors.log')).toBeUndefined();
   }, 30_000);
+});
+
+describeWithSipp('trace files: a clean run (uas answering SIPp uac, 3 calls)', () => {
+  it.concurrent('-trace_counts, -trace_shortmsg, -trace_error_codes, -trace_screen of a server as SIPp', async (ctx) => {
+    const s1 = session(ctx);
+    const s2 = session(ctx);
+    const [uasA, uacA, uasB, uacB] = [13292, 13293, 13294, 13295];
+    assertUdpPortsFree(uasA, uacA, uasB, uacB);
+    const traces = ['-trace_counts', '-trace_shortmsg', '-trace_error_codes', '-trace_screen', '-trace_err', '-trace_calldebug'];
+    const common = ['-sn', 'uas', '-i', HOST, '-m', '3', ...traces];
+    const sippUas = s1.sipp([...common, '-p', String(uasA)]);
+    const ourUas = s2.gossipper([...common, '-p', String(uasB)]);
+    await waitForUdpBound(uasA, sippUas);
+    await waitForUdpBound(uasB, ourUas);
+    const clientA = s1.sipp(['-sn', 'uac', `${HOST}:${uasA}`, '-i', HOST, '-p', String(uacA), '-m', '3', '-r', '10']);
+    const clientB = s2.sipp(['-sn', 'uac', `${HOST}:${uasB}`, '-i', HOST, '-p', String(uacB), '-m', '3', '-r', '10']);
+    await Promise.all([clientA.wait(15_000), clientB.wait(15_000), sippUas.wait(20_000), ourUas.wait(20_000)]);
+    expect((await sippUas.exited).code, sippUas.describe()).toBe(0);
+    expect((await ourUas.exited).code, ourUas.describe()).toBe(0);
+    const sipp: Side = { label: 'sipp', proc: sippUas, s: s1 };
+    const ours: Side = { label: 'gossipper', proc: ourUas, s: s2 };
+
+    const counts = [sipp, ours].map((side) => lines(read(side, 'counts.csv', 'uas')));
+    expect(counts[1]![0]).toBe(counts[0]![0]);
+    expect(counts[1]!.length).toBe(counts[0]!.length);
+    for (const c of counts) for (const row of c.slice(1)) expect(row).toMatch(ROW_PREFIX);
+    expect(counts[1]!.at(-1)!.split(';').slice(2)).toEqual(counts[0]!.at(-1)!.split(';').slice(2));
+
+    // The same messages, received (R) and sent (S), per call; the client is SIPp both times.
+    const short = [sipp, ours].map((side) =>
+      lines(normalise(read(side, 'shortmessages.log', 'uas'), { CLIENT: (side === sipp ? clientA : clientB).pid }))
+        .map((l) => l.split('\t').slice(3).join('\t').replace(/:1329\d/g, ':PORT'))
+        .sort(),
+    );
+    expect(short[0]).toHaveLength(18);
+    expect(short[1]).toEqual(short[0]);
+
+    for (const side of [sipp, ours]) {
+      const rows = lines(read(side, 'error_codes.csv', 'uas'));
+      for (const row of rows) expect(row).toMatch(new RegExp(`${ROW_PREFIX.source}$`));
+      expect(read(side, 'calldebug.log', 'uas')).toBe('');
+    }
+    expect(lines(read(ours, 'error_codes.csv', 'uas')).length).toBe(lines(read(sipp, 'error_codes.csv', 'uas')).length);
+    const screens = [sipp, ours].map((side) => read(side, 'screen.log', 'uas').replaceAll('\r', ''));
+    expect(stepLines(screens[1]!)).toEqual(stepLines(screens[0]!));
+    expect(traceFile(ours.s.dir, 'uas', ours.proc.pid, 'errors.log')).toBeUndefined();
+  }, 40_000);
 });
 
 describeWithSipp('trace files: a silent peer', () => {
