@@ -211,11 +211,13 @@ export async function setUpRun(
   sinks.push(...traces.sinks());
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
   const rtt = traces.rtt;
+  const callDebug = traces.callDebug;
   const recorder =
-    rtt !== undefined || traces.watchesErrors
+    rtt !== undefined || traces.watchesErrors || callDebug !== undefined
       ? tapStats(stats, {
           ...(rtt !== undefined ? { rtd: (name: string, ms: number) => rtt.sample(name, ms) } : {}),
           ...(traces.watchesErrors ? { outOfCall: () => traces.errors.outOfCall() } : {}),
+          ...(callDebug !== undefined ? { sentStep: (index: number) => callDebug.noteStep(index) } : {}),
         })
       : stats;
   const engine = new Engine(loaded.scenario, config, {

@@ -389,16 +389,31 @@ export class ActionLog implements EventSink {
   }
 }
 
+/** A 64-bit FNV-1a hash of a message, printed where SIPp prints its message hash. */
+export function messageHash(data: Buffer): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of data) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return h;
+}
+
 /**
  * -trace_calldebug (`<scenario>_<pid>_calldebug.log`): the history of every call that did not
- * succeed (failed, or still open when the run stopped), written when it ends:
- * a rule, `Call debugging information for call <Call-ID>:`, then time-stamped entries.
- * Successful calls leave nothing, so a clean run leaves an empty file, as with SIPp.
+ * succeed (failed, or still open when the run stopped), written when it ends: a line of 79
+ * `-`, `Call debugging information for call <Call-ID>:`, then time-stamped entries as SIPp
+ * words them: `Starting call`, `Sending UDP message for call <id> (index <step>, hash <h>):`
+ * + the message, `Processing <n> byte incoming message for call-ID <id> (hash <h>):` + the
+ * message, `Unexpected UDP message received (index <step>, hash <h>):`, and
+ * `Aborting call <id> (index <step>).`. The hash is ours (FNV-1a), not SIPp's; SIPp's
+ * internal `Processing message ... of type ...` and `Retransmisison required` lines are not
+ * written. Successful calls leave nothing, so a clean run leaves an empty file, as with SIPp.
  */
 export class CallDebugLog implements EventSink {
   private readonly file: BufferedFile;
   private readonly calls = new Map<string, string[]>();
   private readonly failedAt = new Map<string, number>();
+  private readonly lastReceived = new Map<string, Buffer>();
+  /** The last message sent, until the statistics say which step it was (`noteStep`). */
+  private pending: { callId: string; stamp: string; data: Buffer } | undefined;
 
   constructor(
     readonly path: string,
@@ -407,43 +422,70 @@ export class CallDebugLog implements EventSink {
     this.file = new BufferedFile(path);
   }
 
-  private add(callId: string, text: string): void {
-    this.calls.get(callId)?.push(`${sippTime(this.wallClockMs())} ${text}`);
+  private stamp(): string {
+    return sippTime(this.wallClockMs());
+  }
+
+  private add(callId: string, text: string, stamp = this.stamp()): void {
+    this.calls.get(callId)?.push(`${stamp} ${text}`);
+  }
+
+  /** The step index of the message just sent (from the statistics: stepSent / stepRetransmitted). */
+  noteStep(index: number): void {
+    this.flushPending(index);
+  }
+
+  private flushPending(index = -1): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    this.add(
+      p.callId,
+      `Sending UDP message for call ${p.callId} (index ${index}, hash ${messageHash(p.data)}):\n${p.data.toString('latin1')}\n\n`,
+      p.stamp,
+    );
   }
 
   emit(event: EngineEvent): void {
+    this.flushPending();
     switch (event.kind) {
       case 'call-started':
         this.calls.set(event.callId, []);
         this.add(event.callId, `Starting call ${event.callId}\n`);
         break;
       case 'message-sent':
-        this.add(
-          event.callId,
-          `Sending UDP message for call ${event.callId}${event.retransmission ? ' (retransmission)' : ''}:\n${event.data.toString('latin1')}\n\n`,
-        );
+        if (this.calls.has(event.callId)) this.pending = { callId: event.callId, stamp: this.stamp(), data: event.data };
         break;
       case 'message-received':
+        if (!this.calls.has(event.callId)) break;
+        this.lastReceived.set(event.callId, event.data);
         this.add(
           event.callId,
-          `Processing ${event.data.length} byte incoming message for call-ID ${event.callId}:\n${event.data.toString('latin1')}\n\n`,
+          `Processing ${event.data.length} byte incoming message for call-ID ${event.callId} (hash ${messageHash(event.data)}):\n${event.data.toString('latin1')}\n\n`,
         );
         break;
-      case 'call-failed':
+      case 'call-failed': {
         this.failedAt.set(event.callId, event.stepIndex);
+        const data = this.lastReceived.get(event.callId);
+        if (event.cause === 'unexpected-message' && data !== undefined) {
+          this.add(
+            event.callId,
+            `Unexpected UDP message received (index ${event.stepIndex}, hash ${messageHash(data)}):\n\n${data.toString('latin1')}\n\n`,
+          );
+        }
         break;
+      }
       case 'call-ended': {
         const entries = this.calls.get(event.callId);
         this.calls.delete(event.callId);
+        this.lastReceived.delete(event.callId);
         const index = this.failedAt.get(event.callId);
         this.failedAt.delete(event.callId);
         if (entries === undefined || event.outcome === 'success') break;
         entries.push(
-          `${sippTime(this.wallClockMs())} Aborting call ${event.callId}${index !== undefined ? ` (index ${index})` : ''}.\n`,
+          `${this.stamp()} Aborting call ${event.callId}${index !== undefined ? ` (index ${index})` : ''}.\n`,
         );
-        this.file.write(
-          `${'-'.repeat(79)}\nCall debugging information for call ${event.callId}:\n${entries.join('')}`,
-        );
+        this.file.write(`${'-'.repeat(79)}\nCall debugging information for call ${event.callId}:\n${entries.join('')}`);
         break;
       }
       default:
@@ -452,6 +494,7 @@ export class CallDebugLog implements EventSink {
   }
 
   close(): void {
+    this.flushPending();
     this.file.close();
   }
 }
@@ -462,15 +505,26 @@ export class CallDebugLog implements EventSink {
  */
 export function tapStats(
   stats: RunStats,
-  hooks: { rtd?: (name: string, ms: number) => void; outOfCall?: () => void },
+  hooks: {
+    rtd?: (name: string, ms: number) => void;
+    outOfCall?: () => void;
+    /** The step of the message just sent (first send or retransmission). */
+    sentStep?: (index: number) => void;
+  },
 ): StatsRecorder {
   return {
     callCreated: (incoming) => stats.callCreated(incoming),
     callSucceeded: (ms) => stats.callSucceeded(ms),
     callFailed: (cause, ms) => stats.callFailed(cause, ms),
     callAborted: (ms) => stats.callAborted(ms),
-    stepSent: (i) => stats.stepSent(i),
-    stepRetransmitted: (i) => stats.stepRetransmitted(i),
+    stepSent: (i) => {
+      stats.stepSent(i);
+      hooks.sentStep?.(i);
+    },
+    stepRetransmitted: (i) => {
+      stats.stepRetransmitted(i);
+      hooks.sentStep?.(i);
+    },
     stepReceived: (i) => stats.stepReceived(i),
     stepUnexpected: (i) => stats.stepUnexpected(i),
     stepTimeout: (i) => stats.stepTimeout(i),

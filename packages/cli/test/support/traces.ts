@@ -60,3 +60,26 @@ export function normalise(text: string, names: Record<string, number>): string {
   for (const [name, pid] of Object.entries(names)) out = out.replaceAll(String(pid), name);
   return out;
 }
+
+/**
+ * The blocks of a calldebug log (one per call), each as its entries' first lines without the
+ * time stamp and with hashes as `H`; SIPp's internal `Processing message N of type T` and
+ * `Retransmisison required` lines are dropped (we do not write them).
+ */
+export function callDebugBlocks(text: string): Array<{ callId: string; entries: string[] }> {
+  const rule = `${'-'.repeat(79)}\n`;
+  const stamp = new RegExp(`^${SIPP_TIME.source} `);
+  return text
+    .split(rule)
+    .filter((b) => b !== '')
+    .map((block) => {
+      const [title, ...rest] = block.split('\n');
+      const callId = /^Call debugging information for call (.+):$/.exec(title ?? '')?.[1];
+      if (callId === undefined) throw new Error(`calldebug: unexpected block title ${JSON.stringify(title)}`);
+      const entries = rest
+        .filter((l) => stamp.test(l))
+        .map((l) => l.replace(stamp, '').replace(/hash \d+/, 'hash H'))
+        .filter((l) => !/^Processing message \d+ of type|^Retransmisison required/.test(l));
+      return { callId, entries };
+    });
+}
