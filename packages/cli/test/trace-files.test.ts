@@ -374,6 +374,66 @@ describeWithSipp('trace files: stray datagrams', () => {
   }, 30_000);
 });
 
+/** An OPTIONS to a silent peer whose timeout jumps to a label instead of failing the call. */
+function jumpScenario(on: 'recv' | 'retrans'): string {
+  const sendAttr = on === 'retrans' ? ' retrans="100" ontimeout="done"' : '';
+  const recvAttr = on === 'recv' ? ' timeout="300" ontimeout="done"' : '';
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="jump ${on}">
+  <send${sendAttr}>
+    <![CDATA[
+      OPTIONS sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 OPTIONS
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"${recvAttr}/>
+  <label id="done"/>
+  <pause milliseconds="10"/>
+</scenario>
+`;
+}
+
+describeWithSipp('trace files: ontimeout jumps', () => {
+  it.concurrent('-trace_err logs a timeout that jumps to a label, in SIPp\'s words', async (ctx) => {
+    const s1 = session(ctx);
+    const s2 = session(ctx);
+    const [peerA, sippPort, peerB, ourPort] = [13296, 13297, 13298, 13299];
+    assertUdpPortsFree(peerA, sippPort, peerB, ourPort);
+    const silentA = await silentPeer(peerA);
+    const silentB = await silentPeer(peerB);
+    ctx.onTestFinished(async () => {
+      await silentA.close();
+      await silentB.close();
+    });
+    for (const on of ['recv', 'retrans'] as const) {
+      const file = `jump_${on}.xml`;
+      writeFileSync(s1.path(file), jumpScenario(on));
+      writeFileSync(s2.path(file), jumpScenario(on));
+      const common = ['-sf', file, '-i', HOST, '-m', '1', '-max_retrans', '1', '-trace_err'];
+      const [sipp, ours] = await Promise.all([
+        runUac(s1, 'sipp', [...common, `${HOST}:${peerA}`, '-p', String(sippPort)]),
+        runUac(s2, 'gossipper', [...common, `${HOST}:${peerB}`, '-p', String(ourPort)]),
+      ]);
+      const expected =
+        on === 'recv'
+          ? 'Call-Id: 1-PID@127.0.0.1, receive timeout on message jump recv:1, jumping to label 2'
+          : 'Call-Id: 1-PID@127.0.0.1, timeout on max UDP retrans for message 1, jumping to label 2 ';
+      for (const side of [sipp, ours]) {
+        expect((await side.proc.exited).code, side.proc.describe()).toBe(0);
+        const text = readTrace(side.s.dir, `jump_${on}`, side.proc.pid, 'errors.log');
+        expect(errorEntries(normalise(text, { PID: side.proc.pid })).texts, `${side.label} ${on}`).toEqual([expected]);
+      }
+    }
+  }, 30_000);
+});
+
 describeWithSipp('trace files: a UAS that answers 486', () => {
   it.concurrent('-trace_err and -trace_error_codes record the unexpected 486 as SIPp does', async (ctx) => {
     const s1 = session(ctx);

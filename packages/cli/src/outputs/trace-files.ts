@@ -96,6 +96,13 @@ export class ErrorLog implements EventSink {
         if (text !== undefined) this.error(text);
         break;
       }
+      case 'timeout-jump':
+        this.error(
+          event.on === 'recv'
+            ? `Call-Id: ${event.callId}, receive timeout on message ${this.scenario.name}:${event.stepIndex}, jumping to label ${event.target}`
+            : `Call-Id: ${event.callId}, timeout on max UDP retrans for message ${event.stepIndex}, jumping to label ${event.target} `,
+        );
+        break;
       case 'malformed-message': {
         const text = event.data.toString('latin1');
         this.error(`non SIP message discarded: "${text}" (${event.data.length})`);

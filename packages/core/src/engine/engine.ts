@@ -512,6 +512,14 @@ class Call implements CallKeywordState {
     if (this.retransCount > max) {
       engine.deps.stats.stepTimeout(step.index);
       if (step.onTimeout !== undefined) {
+        engine.deps.events?.emit({
+          kind: 'timeout-jump',
+          at: engine.deps.scheduler.now(),
+          callId: this.callId,
+          on: 'retrans',
+          stepIndex: this.stepIndex,
+          target: step.onTimeout,
+        });
         this.cancelWait();
         this.stepIndex = step.onTimeout;
         this.run();
@@ -546,6 +554,14 @@ class Call implements CallKeywordState {
     const step = this.engine.planAt(this.stepIndex)!.step as RecvStep;
     this.engine.deps.stats.stepTimeout(step.index);
     if (step.onTimeout !== undefined) {
+      this.engine.deps.events?.emit({
+        kind: 'timeout-jump',
+        at: this.engine.deps.scheduler.now(),
+        callId: this.callId,
+        on: 'recv',
+        stepIndex: this.stepIndex,
+        target: step.onTimeout,
+      });
       this.stopRetransmissions();
       this.stepIndex = step.onTimeout;
       this.run();

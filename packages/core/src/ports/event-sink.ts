@@ -14,6 +14,11 @@ export type EngineEvent =
    * the `message-received` emitted just before.
    */
   | { kind: 'call-failed'; at: number; callId: string; callNumber: number; cause: FailureCause; stepIndex: number }
+  /**
+   * A timeout with an `ontimeout` label: the call goes on at step `target` instead of failing.
+   * `on`: a recv that timed out, or the retransmissions of a send that ran out.
+   */
+  | { kind: 'timeout-jump'; at: number; callId: string; on: 'recv' | 'retrans'; stepIndex: number; target: number }
   /** A datagram that did not parse as SIP (emitted with the `error` event that reports it). */
   | { kind: 'malformed-message'; at: number; data: Buffer; from: Endpoint }
   /** A `<log message="...">` action: one line of the -trace_logs file (text without line break). */
