@@ -462,10 +462,10 @@ describeWithSipp('trace files: a UAS that answers 486', () => {
       { side: sipp, peer: peerA, port: sippPort, uas: uasA },
       { side: ours, peer: peerB, port: ourPort, uas: uasB },
     ].map(({ side, peer, port, uas }) => {
-      const text = read(side, 'errors.log')
-        .replaceAll(String(port), 'UACPORT')
-        .replaceAll(String(uas), 'UASPORT');
-      return errorEntries(normalise(text, { PID: side.proc.pid, PEER: peer.pid })).texts.sort();
+      const text = normalise(read(side, 'errors.log'), { PID: side.proc.pid, PEER: peer.pid })
+        .replaceAll(`:${port}`, ':UACPORT')
+        .replaceAll(`:${uas}`, ':UASPORT');
+      return errorEntries(text).texts.sort();
     });
     expect(entries[0]).toHaveLength(2);
     expect(entries[0]![0]).toMatch(
@@ -475,14 +475,17 @@ describeWithSipp('trace files: a UAS that answers 486', () => {
 
     // -trace_calldebug: per call, the INVITE sent, the 486 processed and found unexpected, the abort.
     for (const [side, peer] of [[sipp, peerA], [ours, peerB]] as const) {
-      const blocks = callDebugBlocks(normalise(read(side, 'calldebug.log'), { PID: side.proc.pid, PEER: peer.pid }));
+      // (The 486's size depends on the digits of the PIDs and ports in it.)
+      const blocks = callDebugBlocks(
+        normalise(read(side, 'calldebug.log'), { PID: side.proc.pid, PEER: peer.pid }).replace(/Processing \d+ byte/g, 'Processing N byte'),
+      );
       expect(blocks.map((b) => b.callId).sort(), side.label).toEqual(['1-PID@127.0.0.1', '2-PID@127.0.0.1']);
       for (const { callId, entries } of blocks) {
         // SIPp then ACKs the 486 (index -1); our engine does not yet.
         expect(entries.slice(0, 5), side.label).toEqual([
           `Starting call ${callId}`,
           `Sending UDP message for call ${callId} (index 0, hash H):`,
-          `Processing 315 byte incoming message for call-ID ${callId} (hash H):`,
+          `Processing N byte incoming message for call-ID ${callId} (hash H):`,
           'Unexpected UDP message received (index 1, hash H):',
           `Aborting call ${callId} (index 1).`,
         ]);

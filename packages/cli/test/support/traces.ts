@@ -29,12 +29,18 @@ export function lines(text: string): string[] {
   return all;
 }
 
+/**
+ * SIPp's warnings about its host: in a sandbox it cannot delete a descriptor from epoll, and
+ * on a loaded machine its watchdog reports late scheduling ("Overload warning").
+ */
+const HOST_NOISE = /epoll|Overload warning: the (minor|major) watchdog/;
+
 export const ERRORS_HEADER = 'The following events occurred:\n';
 
 /**
  * The entries of an errors log, each without its time stamp. SIPp 3.6.1 writes entries with
- * no line break between them, so entries are cut at each time stamp. Entries about the host
- * (SIPp in a sandbox warns that it cannot delete a descriptor from epoll) are dropped.
+ * no line break between them, so entries are cut at each time stamp. Entries about the host,
+ * not the SIP traffic, are dropped (see HOST_NOISE).
  */
 export function errorEntries(text: string): { stamps: string[]; texts: string[] } {
   if (!text.startsWith(ERRORS_HEADER)) throw new Error(`errors log does not start with the header: ${JSON.stringify(text.slice(0, 80))}`);
@@ -47,17 +53,25 @@ export function errorEntries(text: string): { stamps: string[]; texts: string[] 
   starts.forEach((m, k) => {
     const end = k + 1 < starts.length ? starts[k + 1]!.index : body.length;
     const entry = body.slice(m.index + m[0].length, end);
-    if (/epoll/.test(entry)) return;
+    if (HOST_NOISE.test(entry)) return;
     stamps.push(m[1]!);
     texts.push(entry);
   });
   return { stamps, texts };
 }
 
-/** Replace a run's own identifiers (PIDs in Call-IDs, tags, branches) so two runs compare. */
+/**
+ * Replace a run's own PIDs where SIPp and we put them (Call-ID `<n>-PID@`, tags `PIDSIPpTag`,
+ * branches `z9hG4bK-PID-`) so two runs compare. Only there: a PID may equal a port number.
+ */
 export function normalise(text: string, names: Record<string, number>): string {
   let out = text;
-  for (const [name, pid] of Object.entries(names)) out = out.replaceAll(String(pid), name);
+  for (const [name, pid] of Object.entries(names)) {
+    out = out
+      .replace(new RegExp(`(?<=\\d-)${pid}(?=@)`, 'g'), name)
+      .replace(new RegExp(`(?<!\\d)${pid}(?=SIPpTag)`, 'g'), name)
+      .replace(new RegExp(`(?<=z9hG4bK-)${pid}(?=-)`, 'g'), name);
+  }
   return out;
 }
 
