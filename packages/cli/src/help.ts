@@ -264,6 +264,50 @@ const sections: HelpSection[] = [
       },
       { flag: 'message_file', text: 'Name of the message log file.' },
       {
+        flag: 'trace_shortmsg',
+        text: 'Log one line per SIP message sent and received to <scenario>_<pid>_shortmessages.log.',
+      },
+      { flag: 'shortmessage_file', text: 'Name of the short message log file.' },
+      {
+        flag: 'trace_err',
+        text:
+          'Log unexpected messages, receive timeouts and retransmission failures to ' +
+          '<scenario>_<pid>_errors.log (created at the first error).',
+      },
+      { flag: 'error_file', text: 'Name of the error log file (with -trace_err).' },
+      {
+        flag: 'trace_error_codes',
+        text:
+          'Write the status codes of unexpected responses to <scenario>_<pid>_error_codes.csv ' +
+          'every -fd and on exit.',
+      },
+      {
+        flag: 'trace_counts',
+        text: 'Write per-message counters to <scenario>_<pid>_counts.csv every -fd and on exit.',
+      },
+      {
+        flag: 'trace_rtt',
+        text: 'Write every response time (RTD) to <scenario>_<pid>_rtt.csv, -rtt_freq at a time.',
+      },
+      {
+        flag: 'rtt_freq',
+        text: 'How many response times -trace_rtt keeps before writing them. Default: 200.',
+      },
+      { flag: 'trace_screen', text: 'Write the screens to <scenario>_<pid>_screen.log on exit.' },
+      { flag: 'screen_file', text: 'Name of the screen file (with -trace_screen).' },
+      {
+        flag: 'trace_logs',
+        text: 'Write the text of every <log> action to <scenario>_<pid>_logs.log.',
+      },
+      { flag: 'log_file', text: 'Name of the <log> action file (with -trace_logs).' },
+      {
+        flag: 'trace_calldebug',
+        text:
+          'Write the history of every call that failed or was aborted to ' +
+          '<scenario>_<pid>_calldebug.log.',
+      },
+      { flag: 'calldebug_file', text: 'Name of the call debug file (with -trace_calldebug).' },
+      {
         flag: 'summary_json',
         text: 'Write the final statistics as JSON to this file (Gossipper-TS only).',
       },

@@ -59,11 +59,21 @@ describe('defaults', () => {
       statFrequencyMs: 60000,
       statDelimiter: ';',
       traceMsg: false,
+      traceErr: false,
+      traceScreen: false,
+      traceCounts: false,
+      traceRtt: false,
+      rttFrequency: 200,
+      traceShortMsg: false,
+      traceErrorCodes: false,
+      traceLogs: false,
+      traceCalldebug: false,
       ipv6: false,
     });
     for (const absent of [
       'scenarioFile', 'remotePort', 'localIp', 'mediaIp', 'callLimit', 'maxCalls', 'users',
       'timeoutMs', 'recvTimeoutMs', 'statFile', 'messageFile', 'summaryJson', 'rsaHost', 'rsaPort',
+      'errorFile', 'screenFile', 'logFile', 'shortmessageFile', 'calldebugFile',
     ]) {
       expect(o, absent).not.toHaveProperty(absent);
     }

@@ -269,6 +269,7 @@ export class Engine {
     const message = parseSipMessage(data);
     if (message instanceof SipParseError) {
       this.deps.stats.malformedMessage();
+      this.deps.events?.emit({ kind: 'malformed-message', at: this.deps.scheduler.now(), data, from });
       this.deps.events?.emit({
         kind: 'error',
         at: this.deps.scheduler.now(),
@@ -772,6 +773,14 @@ class Call implements CallKeywordState, ActionHost {
     if (this.retransCount > max) {
       engine.deps.stats.stepTimeout(step.index);
       if (step.onTimeout !== undefined) {
+        engine.deps.events?.emit({
+          kind: 'timeout-jump',
+          at: engine.deps.scheduler.now(),
+          callId: this.callId,
+          on: 'retrans',
+          stepIndex: this.stepIndex,
+          target: step.onTimeout,
+        });
         this.cancelWait();
         this.stepIndex = step.onTimeout;
         this.run();
@@ -806,6 +815,14 @@ class Call implements CallKeywordState, ActionHost {
     const step = this.engine.planAt(this.stepIndex)!.step as RecvStep;
     this.engine.deps.stats.stepTimeout(step.index);
     if (step.onTimeout !== undefined) {
+      this.engine.deps.events?.emit({
+        kind: 'timeout-jump',
+        at: this.engine.deps.scheduler.now(),
+        callId: this.callId,
+        on: 'recv',
+        stepIndex: this.stepIndex,
+        target: step.onTimeout,
+      });
       this.stopRetransmissions();
       this.stepIndex = step.onTimeout;
       this.run();
@@ -925,6 +942,14 @@ class Call implements CallKeywordState, ActionHost {
 
   fail(cause: FailureCause, reason: string, received?: SipMessage): void {
     if (this.ended) return;
+    this.engine.deps.events?.emit({
+      kind: 'call-failed',
+      at: this.engine.deps.scheduler.now(),
+      callId: this.callId,
+      callNumber: this.callNumber,
+      cause,
+      stepIndex: this.stepIndex,
+    });
     this.end();
     const step = this.engine.planAt(this.stepIndex)?.step;
     this.engine.deps.stats.callFailed(cause, this.length(), {
@@ -938,7 +963,6 @@ class Call implements CallKeywordState, ActionHost {
     });
     this.engine.callEnded(this, 'failed', reason);
   }
-
 
   abort(): void {
     if (this.ended) return;
