@@ -2,7 +2,7 @@
  * Actions and variables, the same scenario run by the real SIPp and by gossipper: what each
  * puts on the wire and in its statistics must be the same. Ports: 12500..12529.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithSipp } from './support/peers.js';
 import { killAllTracked, session } from './support/procs.js';
@@ -54,6 +54,7 @@ const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
       <todouble assign_to="dd" variable="num"/>
       <strcmp assign_to="sc" variable="word" value="abd"/>
       <index assign_to="idx"/>
+      <log message="call [call_number]: [$s] f=[$f] t=[$t]"/>
     </action>
   </recv>
   <send>
@@ -98,8 +99,8 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     writeFileSync(s.path('uas.xml'), UAS, 'latin1');
     const [sippUas, ourUas, uac1, uac2] = [12501, 12502, 12503, 12504];
     assertUdpPortsFree(sippUas, ourUas, uac1, uac2);
-    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3']);
-    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3']);
+    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3', '-trace_logs', '-log_file', 'theirs_logs.log']);
+    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3', '-trace_logs', '-log_file', 'ours_logs.log']);
     await Promise.all([waitForUdpBound(sippUas, theirs), waitForUdpBound(ourUas, ours)]);
 
     const toTheirs = s.sipp(['-sf', 'uac.xml', `${HOST}:${sippUas}`, '-i', HOST, '-p', String(uac1), '-m', '3', '-r', '20',
@@ -116,6 +117,10 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     expect(receivedXHeaders(s, 'ours.log')).toEqual(expected);
     const [ourExit, theirExit] = await Promise.all([ours.wait(10_000), theirs.wait(10_000)]);
     expect(ourExit.code, ours.describe()).toBe(theirExit.code);
+    // <log> lines, as -trace_logs writes them.
+    const theirLog = readFileSync(s.path('theirs_logs.log'), 'latin1');
+    expect(theirLog).toContain('call 2: call 2 at 42 f=10.500000 t=true\n');
+    expect(readFileSync(s.path('ours_logs.log'), 'latin1')).toBe(theirLog);
   }, 30_000);
 
   it.concurrent('a failed check_it: the call still answers, and ends failed with FailedRegexpDoesntMatch', async (ctx) => {
