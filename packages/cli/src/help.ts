@@ -162,6 +162,19 @@ const sections: HelpSection[] = [
           'Default: 0. Default unit: milliseconds.',
       },
       { flag: 's', text: "User part of the request URI ([service]). Default: 'service'." },
+      {
+        flag: 'aa',
+        text: 'Answer an unexpected INFO, NOTIFY, OPTIONS or UPDATE with a 200 OK and go on with the call.',
+      },
+      {
+        flag: 'default_behaviors',
+        text:
+          'Comma list of SIPp\'s default behaviours: all, none, bye (send BYE/CANCEL/ACK when a ' +
+          'client call is aborted, 200 to an unexpected BYE/CANCEL), abortunexp (abort a call on an ' +
+          'unexpected message), pingreply (answer a PING); a leading - turns one off: all,-bye. ' +
+          'Default: all.',
+      },
+      { flag: 'nd', text: 'No default behaviours (-default_behaviors none).' },
       { flag: 'au', text: 'User name of [authentication]. Default: the -s value.' },
       { flag: 'ap', text: "Password of [authentication]. Default: 'password'." },
       {
@@ -315,14 +328,18 @@ const sections: HelpSection[] = [
   },
 ];
 
-/** Wrap `text` to `width` columns; lines after the first start at column `indent`. */
-function wrap(text: string, indent: number, width: number): string {
+/**
+ * Wrap `text` to `width` columns; the first line starts at column `firstIndent` (after a long
+ * flag name), the others at `indent`.
+ */
+function wrap(text: string, indent: number, width: number, firstIndent = indent): string {
   const pad = ' '.repeat(indent);
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
     for (const word of paragraph.split(/ +/).filter((w) => w !== '')) {
-      if (line !== '' && indent + line.length + 1 + word.length > width) {
+      const start = out.length === 0 ? firstIndent : indent;
+      if (line !== '' && start + line.length + 1 + word.length > width) {
         out.push(line);
         line = word;
       } else {
@@ -372,7 +389,8 @@ export function helpText(): string {
   for (const section of sections) {
     lines.push('', `*** ${section.title}`, '');
     for (const entry of section.entries) {
-      lines.push(`   -${entry.flag.padEnd(16)}: ${wrap(entry.text, 22, 77)}`);
+      const head = `   -${entry.flag.padEnd(16)}: `;
+      lines.push(head + wrap(entry.text, 22, 77, head.length));
     }
   }
   lines.push(

@@ -126,6 +126,10 @@ const OptionalFields = t.partial({
   summaryJson: t.string,
   /** -rsa host[:port]: where packets are actually sent. */
   rsaHost: t.string,
+  /** -default_behaviors / -nd: SIPp's default behaviours (absent: all on). */
+  defaultBehaviors: t.type({ bye: t.boolean, abortUnexpected: t.boolean, pingReply: t.boolean }),
+  /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with a 200. */
+  autoAnswer: t.boolean,
   /** -inf FILE and -infindex FILE FIELD, in command-line order (an index needs its file first). */
   injections: t.array(t.union([t.type({ inf: t.string }), t.type({ index: t.string, field: t.string })])),
   /** -au: user name for [authentication] (else the -s service). */
@@ -326,6 +330,26 @@ type Draft = Record<string, unknown> & {
 };
 type Apply = (draft: Draft, values: string[], flag: string) => void;
 
+/**
+ * SIPp's -default_behaviors: a comma list of all, none, bye, abortunexp, pingreply, each
+ * turned off by a leading `-` (`all,-bye`); the list starts from none.
+ */
+function parseDefaultBehaviors(text: string, flag: string): { bye: boolean; abortUnexpected: boolean; pingReply: boolean } {
+  const result = { bye: false, abortUnexpected: false, pingReply: false };
+  for (const raw of text.split(',')) {
+    const on = !raw.startsWith('-');
+    const name = on ? raw : raw.slice(1);
+    if (name === 'all' || name === 'none') {
+      const value = name === 'all' ? on : !on;
+      result.bye = result.abortUnexpected = result.pingReply = value;
+    } else if (name === 'bye') result.bye = on;
+    else if (name === 'abortunexp') result.abortUnexpected = on;
+    else if (name === 'pingreply') result.pingReply = on;
+    else throw new UsageError(`${flag}: unknown default behavior ${quote(name)} (all, none, bye, abortunexp, pingreply)`);
+  }
+  return result;
+}
+
 function injectionsOf(d: Draft): Array<{ inf: string } | { index: string; field: string }> {
   d.injections ??= [];
   return d.injections as Array<{ inf: string } | { index: string; field: string }>;
@@ -428,6 +452,15 @@ const supported: Readonly<Record<string, Apply>> = {
   },
   infindex: (d, [file, field]) => {
     injectionsOf(d).push({ index: file, field });
+  },
+  aa: (d) => {
+    d.autoAnswer = true;
+  },
+  nd: (d) => {
+    d.defaultBehaviors = { bye: false, abortUnexpected: false, pingReply: false };
+  },
+  default_behaviors: (d, [v], f) => {
+    d.defaultBehaviors = parseDefaultBehaviors(v, f);
   },
   au: set('authUsername'),
   ap: set('authPassword'),

@@ -160,6 +160,8 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     baseCseq: options.baseCseq,
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
     globals: Object.fromEntries(options.sets),
+    defaultBehaviors: options.defaultBehaviors ?? ENGINE_DEFAULTS.defaultBehaviors,
+    autoAnswer: options.autoAnswer ?? false,
     auth: {
       ...(options.authUsername !== undefined ? { username: options.authUsername } : {}),
       ...(options.authPassword !== undefined ? { password: options.authPassword } : {}),

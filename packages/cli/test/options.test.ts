@@ -389,11 +389,21 @@ describe('errors', () => {
     });
   });
 
+  it('-aa, -nd and -default_behaviors (a list from none, - turns one off)', () => {
+    expect(run('-aa').autoAnswer).toBe(true);
+    expect(run('-nd').defaultBehaviors).toEqual({ bye: false, abortUnexpected: false, pingReply: false });
+    expect(run('-default_behaviors', 'all,-bye').defaultBehaviors).toEqual({ bye: false, abortUnexpected: true, pingReply: true });
+    expect(run('-default_behaviors', 'pingreply').defaultBehaviors).toEqual({ bye: false, abortUnexpected: false, pingReply: true });
+    expect(fails('-default_behaviors', 'all,nope').message).toBe(
+      '-default_behaviors: unknown default behavior "nope" (all, none, bye, abortunexp, pingreply)',
+    );
+  });
+
   it('a SIPp option we do not support yet is told apart from an unknown one', () => {
     expect(fails('-rtp_echo')).toEqual({
       kind: 'error', message: '-rtp_echo is not supported yet', exitCode: 1, showHelp: false,
     });
-    expect(fails('--aa').message).toBe('-aa is not supported yet');
+    expect(fails('--pause_msg_ign').message).toBe('-pause_msg_ign is not supported yet');
     expect(fails('-tls_cert', 'c.pem').message).toBe('-tls_cert is not supported yet');
     // its value is taken: "-x" is not read as an (unknown) option
     expect(fails('-cid_str', '-x').message).toBe('-cid_str is not supported yet');

@@ -480,18 +480,18 @@ export class CallDebugLog implements EventSink {
             `Unexpected UDP message received (index ${event.stepIndex}, hash ${messageHash(data)}):\n\n${data.toString('latin1')}\n\n`,
           );
         }
+        // SIPp's abortCall logs this first, then sends its ACK, CANCEL or BYE.
+        this.add(event.callId, `Aborting call ${event.callId} (index ${event.stepIndex}).\n`);
         break;
       }
       case 'call-ended': {
         const entries = this.calls.get(event.callId);
         this.calls.delete(event.callId);
         this.lastReceived.delete(event.callId);
-        const index = this.failedAt.get(event.callId);
+        const failed = this.failedAt.has(event.callId);
         this.failedAt.delete(event.callId);
         if (entries === undefined || event.outcome === 'success') break;
-        entries.push(
-          `${this.stamp()} Aborting call ${event.callId}${index !== undefined ? ` (index ${index})` : ''}.\n`,
-        );
+        if (!failed) entries.push(`${this.stamp()} Aborting call ${event.callId}.\n`);
         this.file.write(`${'-'.repeat(79)}\nCall debugging information for call ${event.callId}:\n${entries.join('')}`);
         break;
       }

@@ -102,6 +102,7 @@ class ScenarioLoader {
   private foundTimewait = false;
   private lastRecvOptional = false;
   private readonly variables: VariableInfo[] = [];
+  private readonly defaultMessages = new Map<string, CompiledTemplate>();
   private readonly variableSlots = new Map<string, VariableSlot>();
   private readonly compileOptions: CompileOptions;
   private readonly actionContext: ActionContext;
@@ -157,6 +158,7 @@ class ScenarioLoader {
       rtdNames: this.rtdNames,
       startsWithRecv: startsWithRecv(this.steps),
       variables: this.variables,
+      defaultMessages: this.defaultMessages,
     };
   }
 
@@ -184,6 +186,16 @@ class ScenarioLoader {
         if (id === undefined) throw this.error(element.line, "label is missing the required 'id' parameter.");
         if (this.labels.has(id)) throw this.error(element.line, `The label name '${id}' is used twice.`);
         this.labels.set(id, this.steps.length);
+        return;
+      }
+      case 'DefaultMessage': {
+        this.checkNoChildren(element);
+        const id = attrs.get('id');
+        if (id === undefined) throw this.error(element.line, "DefaultMessage is missing the required 'id' parameter.");
+        if (!DEFAULT_MESSAGE_NAMES.includes(id)) throw this.error(element.line, `Internal Error: Unknown default message: ${id}!`);
+        const cdata = element.cdata[0];
+        if (cdata === undefined) throw this.error(element.line, 'No CDATA in DefaultMessage section of xml scenario file');
+        this.defaultMessages.set(id, this.compile(cdata, { file: this.file, line: element.cdataLine }, this.compileOptions));
         return;
       }
       case 'Global':
@@ -649,6 +661,9 @@ class ScenarioLoader {
     return new ScenarioError({ file: this.file, line }, detail);
   }
 }
+
+/** The messages SIPp builds itself (get_default_message), which `<DefaultMessage>` replaces. */
+export const DEFAULT_MESSAGE_NAMES: readonly string[] = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'];
 
 /** SIPp's get_rtd: "false" is no timer, "true" is timer "1", anything else names a timer. */
 function rtdName(value: string): string | undefined {

@@ -124,4 +124,6 @@ export interface Scenario {
   startsWithRecv: boolean;
   /** Every variable the scenario names; a VariableSlot indexes this list. */
   variables: VariableInfo[];
+  /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */
+  defaultMessages: Map<string, CompiledTemplate>;
 }

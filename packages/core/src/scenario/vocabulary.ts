@@ -172,6 +172,7 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
   'Global',
   'User',
   'Reference',
+  'DefaultMessage',
 ]);
 
 /** The conditional attributes every message element takes. */
@@ -224,6 +225,7 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),
   CallLengthRepartition: new Set(['value']),
+  DefaultMessage: new Set(['id']),
   Global: new Set(['variables']),
   User: new Set(['variables']),
   Reference: new Set(['variables']),

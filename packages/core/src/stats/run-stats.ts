@@ -368,6 +368,14 @@ export class RunStats implements StatsRecorder {
     this.addCallLength(lengthMs);
   }
 
+  callDropped(_lengthMs: number): void {
+    this.currentCalls--;
+  }
+
+  autoAnswered(): void {
+    for (const t of this.all) t.autoAnswered++;
+  }
+
   callAborted(lengthMs: number): void {
     for (const t of this.all) t.aborted++;
     this.abortedLengthRaw.add(lengthMs);

@@ -28,6 +28,13 @@ export interface StatsRecorder {
   callFailed(cause: FailureCause, lengthMs: number, detail?: FailedCallDetail): void;
   /** A call still open when the run stopped on -timeout or a signal (not counted as failed). */
   callAborted(lengthMs: number): void;
+  /**
+   * Optional: a call that ended neither successful nor failed (SIPp deletes a call that
+   * answered an unexpected PING without counting it).
+   */
+  callDropped?(lengthMs: number): void;
+  /** Optional: an unexpected message answered by `-aa` or the PING reply (SIPp's AutoAnswered). */
+  autoAnswered?(): void;
   stepSent(stepIndex: number): void;
   stepRetransmitted(stepIndex: number): void;
   stepReceived(stepIndex: number): void;

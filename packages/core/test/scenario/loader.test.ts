@@ -372,7 +372,7 @@ describe('loadScenario: unknown and not yet supported', () => {
     ['<sendCmd><![CDATA[Call-ID: x]]></sendCmd>', '<sendCmd> is not supported yet'],
     ['<recvCmd/>', '<recvCmd> is not supported yet'],
     ['<init><nop/></init>', '<init> is not supported yet'],
-    ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', '<DefaultMessage> is not supported yet'],
+    ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', 'Internal Error: Unknown default message: x!'],
     ['<send foo="1"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> unknown attribute "foo"'],
     ['<recv response="200" Optional="true"/>', '<recv> unknown attribute "Optional"'],
     ['<label id="a" foo="b"/>', '<label> unknown attribute "foo"'],
