@@ -37,7 +37,7 @@ const UAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="actions uas">
   <Global variables="total"/>
-  <recv request="OPTIONS">
+  <recv request="OPTIONS" counter="options">
     <action>
       <ereg regexp="X-Num: ([0-9]+)-([a-z]+)" search_in="msg" assign_to="whole,num,word"/>
       <ereg regexp="sip:([a-z]+)@" search_in="hdr" header="Contact:" assign_to="_,user"/>
@@ -99,8 +99,8 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     writeFileSync(s.path('uas.xml'), UAS, 'latin1');
     const [sippUas, ourUas, uac1, uac2] = [12501, 12502, 12503, 12504];
     assertUdpPortsFree(sippUas, ourUas, uac1, uac2);
-    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3', '-trace_logs', '-log_file', 'theirs_logs.log']);
-    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3', '-trace_logs', '-log_file', 'ours_logs.log']);
+    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3', '-trace_logs', '-log_file', 'theirs_logs.log', '-trace_stat', '-stf', 'theirs.csv']);
+    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3', '-trace_logs', '-log_file', 'ours_logs.log', '-trace_stat', '-stf', 'ours.csv']);
     await Promise.all([waitForUdpBound(sippUas, theirs), waitForUdpBound(ourUas, ours)]);
 
     const toTheirs = s.sipp(['-sf', 'uac.xml', `${HOST}:${sippUas}`, '-i', HOST, '-p', String(uac1), '-m', '3', '-r', '20',
@@ -121,6 +121,13 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     const theirLog = readFileSync(s.path('theirs_logs.log'), 'latin1');
     expect(theirLog).toContain('call 2: call 2 at 42 f=10.500000 t=true\n');
     expect(readFileSync(s.path('ours_logs.log'), 'latin1')).toBe(theirLog);
+    // counter="options": an (P)/(C) column pair after CallLengthStDev, as SIPp writes it.
+    const [theirCsv, ourCsv] = [readStatCsv(s.path('theirs.csv')), readStatCsv(s.path('ours.csv'))];
+    expect(ourCsv.headerLine).toBe(theirCsv.headerLine);
+    const at = theirCsv.header.indexOf('options(C)');
+    expect(at).toBeGreaterThan(0);
+    expect(theirCsv.final[at]).toBe('3');
+    expect(ourCsv.final[at]).toBe('3');
   }, 30_000);
 
   it.concurrent('a failed check_it: the call still answers, and ends failed with FailedRegexpDoesntMatch', async (ctx) => {

@@ -548,6 +548,9 @@ export function tapStats(
     },
     stepPaused: (i) => stats.stepPaused(i),
     stepLost: (i) => stats.stepLost(i),
+    callDropped: (ms) => stats.callDropped(ms),
+    autoAnswered: () => stats.autoAnswered(),
+    counter: (name) => stats.counter(name),
   };
 }
 

@@ -730,6 +730,7 @@ class Call implements CallKeywordState, ActionHost {
     if (step.kind === 'send') stats.stepSent(step.index);
     else if (step.kind === 'recv') stats.stepReceived(step.index);
     if (step.rtd.length > 0 || step.startRtd.length > 0) this.applyRtd(step);
+    if (step.counter !== undefined) stats.counter?.(step.counter);
   }
 
   private applyRtd(step: Step): void {

@@ -103,6 +103,7 @@ class ScenarioLoader {
   private lastRecvOptional = false;
   private readonly variables: VariableInfo[] = [];
   private readonly defaultMessages = new Map<string, CompiledTemplate>();
+  private readonly counterNames: string[] = [];
   private readonly variableSlots = new Map<string, VariableSlot>();
   private readonly compileOptions: CompileOptions;
   private readonly actionContext: ActionContext;
@@ -159,6 +160,7 @@ class ScenarioLoader {
       startsWithRecv: startsWithRecv(this.steps),
       variables: this.variables,
       defaultMessages: this.defaultMessages,
+      counterNames: this.counterNames,
     };
   }
 
@@ -426,6 +428,11 @@ class ScenarioLoader {
 
     this.readChildren(element, step);
 
+    const counter = attrs.get('counter');
+    if (counter !== undefined) {
+      if (!this.counterNames.includes(counter)) this.counterNames.push(counter);
+      step.counter = counter;
+    }
     const test = attrs.get('test');
     if (test !== undefined) step.test = this.variable(test, 'test runtime variable', line);
     const chance = attrs.get('chance');

@@ -32,6 +32,8 @@ export interface StepCommon {
   test?: VariableSlot;
   /** `chance="p"`: `next` is taken with probability p (0..1). */
   chance?: number;
+  /** `counter="name"`: a generic counter incremented when the step completes. */
+  counter?: string;
   /** `condexec="var"`: the step runs only when the variable is set (`condexec_inverse`: unset). */
   condexec?: VariableSlot;
   condexecInverse: boolean;
@@ -124,6 +126,8 @@ export interface Scenario {
   startsWithRecv: boolean;
   /** Every variable the scenario names; a VariableSlot indexes this list. */
   variables: VariableInfo[];
+  /** `counter=` names, in first-use order (SIPp's generic counters: CSV columns and screen lines). */
+  counterNames: string[];
   /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */
   defaultMessages: Map<string, CompiledTemplate>;
 }

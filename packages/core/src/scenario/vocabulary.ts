@@ -176,7 +176,7 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
 ]);
 
 /** The conditional attributes every message element takes. */
-const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse'];
+const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse', 'counter'];
 
 /**
  * Attributes Gossipper handles per element (implemented, or refused with SIPp's own error,
@@ -219,8 +219,8 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'auth',
     ...CONDITIONS,
   ]),
-  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
-  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
+  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
+  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
   nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),

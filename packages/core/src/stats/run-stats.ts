@@ -55,6 +55,8 @@ export interface StatsScenarioInfo {
   callLengthRepartition: readonly number[];
   /** True when the scenario starts with a recv (SIPp's server mode: the screen arrows turn). */
   startsWithRecv?: boolean;
+  /** `counter="name"` counters in first-use order (SIPp's generic counters). */
+  counterNames?: readonly string[];
 }
 
 export interface StatsClock {
@@ -205,9 +207,12 @@ export class Tally {
   readonly callLength = new Accumulator();
   /** Per RTD, in `rtdNames` order. */
   readonly rtd: Accumulator[];
+  /** The scenario's `counter=` counters, in `counterNames` order. */
+  readonly counters: number[];
 
-  constructor(rtdCount: number) {
+  constructor(rtdCount: number, counterCount = 0) {
     this.rtd = Array.from({ length: rtdCount }, () => new Accumulator());
+    this.counters = new Array<number>(counterCount).fill(0);
   }
 
   failedFor(cause: FailureCause): number {
@@ -231,6 +236,7 @@ export class Tally {
     this.fatalErrors = 0;
     this.callLength.reset();
     for (const a of this.rtd) a.reset();
+    this.counters.fill(0);
   }
 }
 
@@ -296,6 +302,8 @@ export class RunStats implements StatsRecorder {
   private rate = 0;
   private usersValue: number | undefined;
   private readonly rtdIndex: Map<string, number>;
+  readonly counterNames: readonly string[];
+  private readonly counterIndex: Map<string, number>;
 
   constructor(
     scenario: StatsScenarioInfo,
@@ -310,9 +318,12 @@ export class RunStats implements StatsRecorder {
     this.serverMode = scenario.startsWithRecv === true;
     this.periodicRtd = options.periodicRtd === true;
     const n = this.rtdNames.length;
-    this.cumulative = new Tally(n);
-    this.display = new Tally(n);
-    this.log = new Tally(n);
+    this.counterNames = [...(scenario.counterNames ?? [])];
+    this.counterIndex = new Map(this.counterNames.map((name, i) => [name, i]));
+    const k = this.counterNames.length;
+    this.cumulative = new Tally(n, k);
+    this.display = new Tally(n, k);
+    this.log = new Tally(n, k);
     this.all = [this.cumulative, this.display, this.log];
     this.start = this.instant();
     this.displayStart = this.start;
@@ -370,6 +381,13 @@ export class RunStats implements StatsRecorder {
 
   callDropped(_lengthMs: number): void {
     this.currentCalls--;
+  }
+
+  /** A step with `counter="name"` completed. */
+  counter(name: string): void {
+    const i = this.counterIndex.get(name);
+    if (i === undefined) return;
+    for (const t of this.all) t.counters[i]!++;
   }
 
   autoAnswered(): void {

@@ -33,6 +33,8 @@ export interface StatsRecorder {
    * answered an unexpected PING without counting it).
    */
   callDropped?(lengthMs: number): void;
+  /** Optional: a step with `counter="name"` completed (SIPp's generic counters). */
+  counter?(name: string): void;
   /** Optional: an unexpected message answered by `-aa` or the PING reply (SIPp's AutoAnswered). */
   autoAnswered?(): void;
   stepSent(stepIndex: number): void;

@@ -361,7 +361,6 @@ describe('loadScenario: SIPp checks (inline)', () => {
 
 describe('loadScenario: unknown and not yet supported', () => {
   it.each([
-    ['<send counter="c"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "counter" is not supported yet'],
     ['<send ignoresdp="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "ignoresdp" is not supported yet'],
     ['<send hide="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "hide" is not supported yet'],
     ['<recv response="200" regexp_match="true"/>', '<recv> attribute "regexp_match" is not supported yet'],
