@@ -1059,6 +1059,7 @@ class Call implements CallKeywordState, ActionHost {
   private matches(plan: StepPlan, message: SipMessage): boolean {
     const step = plan.step;
     if (step.kind !== 'recv') return false;
+    if (step.requestRegexp !== undefined) return message.isRequest && step.requestRegexp.test(message.method);
     if (step.request !== undefined) return message.isRequest && message.method === step.request;
     if (step.response === undefined || message.isRequest || message.statusCode !== step.response) return false;
     return step.index === 0 || plan.methodsSentBefore.includes(message.cseqMethod);

@@ -373,6 +373,14 @@ class ScenarioLoader {
 
     const timeout = this.long(attrs, 'timeout', 'message timeout');
     if (timeout) step.timeout = timeout;
+    const regexpMatch = attrs.get('regexp_match');
+    if (regexpMatch !== undefined && this.bool(element, regexpMatch, 'regexp_match') && request !== undefined) {
+      try {
+        step.requestRegexp = new RegExp(request);
+      } catch (error) {
+        throw this.error(element.line, `Invalid regular expression "${request}": ${(error as Error).message}`);
+      }
+    }
     const rrs = attrs.get('rrs');
     if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
     const auth = attrs.get('auth');

@@ -63,8 +63,10 @@ export interface SendStep extends StepCommon {
 
 export interface RecvStep extends StepCommon {
   kind: 'recv';
-  /** `request="METHOD"` (upper-cased as written). */
+  /** `request="METHOD"` (as written). */
   request?: string;
+  /** `regexp_match="true"`: `request` is a POSIX extended regexp searched in the method. */
+  requestRegexp?: RegExp;
   /** `response="200"`. */
   response?: number;
   optional: boolean;

@@ -217,6 +217,7 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'response_txn',
     'ignoresdp',
     'auth',
+    'regexp_match',
     ...CONDITIONS,
   ]),
   pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),

@@ -226,4 +226,30 @@ describe('unexpected requests', () => {
     ]);
     expect(server.engine.callsSucceeded).toBe(1);
   });
+
+  it('<recv request="..." regexp_match="true"> takes any method the regexp finds', async () => {
+    const uas = `<scenario name="uas">
+  <recv request="OPTIONS|INFO" regexp_match="true"/>
+</scenario>`;
+    const uac = (method: string) => `<scenario name="uac">
+  <send>
+    <![CDATA[
+      ${method} sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@[local_ip]>;tag=[call_number]
+      To: <sip:x@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: 1 ${method}
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>`;
+    expect((await run(uas, uac('INFO'))).server.engine.callsSucceeded).toBe(1);
+    expect((await run(uas, uac('OPTIONS'))).server.engine.callsSucceeded).toBe(1);
+    // A method the regexp does not find is unexpected: the call it started fails.
+    const other = await run(uas, uac('MESSAGE'));
+    expect(other.server.engine.callsSucceeded).toBe(0);
+    expect(other.server.stats.cumulative.failedFor('unexpected-message')).toBe(1);
+  });
 });

@@ -363,7 +363,6 @@ describe('loadScenario: unknown and not yet supported', () => {
   it.each([
     ['<send ignoresdp="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "ignoresdp" is not supported yet'],
     ['<send hide="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "hide" is not supported yet'],
-    ['<recv response="200" regexp_match="true"/>', '<recv> attribute "regexp_match" is not supported yet'],
     ['<recv response="200" optional="true" advance_state="false"/>', '<recv> attribute "advance_state" is not supported yet'],
     ['<recv response="200" optional="global"/>', '<recv> attribute "optional" value "global" is not supported yet'],
     ['<pause lost="1"/>', '<pause> attribute "lost" is not supported yet'],
