@@ -45,6 +45,8 @@ export const EngineConfigCodec = t.type({
   globals: t.record(t.string, t.string),
   /** `-au`, `-ap`, `-auth_uri`: the defaults of `[authentication]`. */
   auth: t.partial({ username: t.string, password: t.string, uri: t.string }),
+  /** -users N: client calls take users N, N-1, ... 1 and give them back ([users], [userid]); -1 without -users. */
+  users: t.number,
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -63,6 +65,7 @@ export const ENGINE_DEFAULTS = {
   deadCallWaitMs: 33_000,
   globals: {},
   auth: {},
+  users: -1,
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

@@ -9,6 +9,7 @@ import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
 import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
+import { DYNAMIC_ID } from '../template/compile.js';
 import { runActions } from './actions.js';
 import { AuthError } from '../auth/errors.js';
 import { buildAuthorization, parseChallenge, selectChallengeHeader, sippCnonces, sippDigestUri } from '../auth/digest.js';
@@ -93,6 +94,12 @@ export class Engine {
   callsSucceeded = 0;
   callsFailed = 0;
   callsAborted = 0;
+  /** scheduler.now() when the engine was made: [clock_tick] counts from here. */
+  private readonly clockOrigin: number;
+  /** SIPp's dynamic_id counter ([dynamic_id]), shared by every call. */
+  private dynamicId: number = DYNAMIC_ID.start;
+  /** -users: the users no call holds; the last is handed out next (SIPp's freeUsers.front()). */
+  private readonly freeUsers: number[] = [];
 
   constructor(
     readonly scenario: Scenario,
@@ -102,6 +109,9 @@ export class Engine {
     this.mode = scenario.startsWithRecv ? 'server' : 'client';
     this.rate = config.rate;
     this.random = deps.random ?? Math.random;
+    this.clockOrigin = deps.scheduler.now();
+    // SIPp pushes users 1..N to the front and takes from the front: N first, then N-1, ...
+    for (let user = 1; user <= config.users; user++) this.freeUsers.push(user);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -130,7 +140,7 @@ export class Engine {
   async open(): Promise<Endpoint> {
     const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram);
     this.local = local;
-    this.runKeywords = { ...this.config.keywords, localPort: local.port };
+    this.runKeywords = { ...this.config.keywords, localPort: local.port, serverIp: local.address, users: this.config.users };
     this.plans = planSteps(this.scenario, this.runKeywords);
     this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
     return local;
@@ -225,7 +235,7 @@ export class Engine {
     if (remote === undefined) throw new Error('client scenario without a remote address');
     const callNumber = this.nextCallNumber++;
     const callId = `${callNumber}-${this.config.keywords.pid}@${this.config.keywords.localIp}`;
-    const call = new Call(this, callId, callNumber, remote, 0, this.local!.port);
+    const call = new Call(this, callId, callNumber, remote, 0, this.local!.port, this.freeUsers.pop() ?? 0);
     this.register(call, false);
     if (this.deps.transport.socketPerCall) {
       call.waitingForSocket = true;
@@ -317,12 +327,25 @@ export class Engine {
     return this.runKeywords!;
   }
 
+  /** @internal */ clockTick(): number {
+    return Math.floor(this.deps.scheduler.now() - this.clockOrigin);
+  }
+
+  /** @internal SIPp: print the counter, add the step, back to the start past the maximum. */ nextDynamicId(): number {
+    const value = this.dynamicId;
+    this.dynamicId += DYNAMIC_ID.step;
+    if (this.dynamicId > DYNAMIC_ID.max) this.dynamicId = DYNAMIC_ID.start;
+    return value;
+  }
+
   /** @internal */ boundText(text: TextTemplate): BoundText {
     return this.boundTexts.get(text)!;
   }
 
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
+    // SIPp gives the user back to the front of its free list: the next call takes it.
+    if (call.userId > 0) this.freeUsers.push(call.userId);
     const expiry = this.deps.scheduler.now() + this.config.deadCallWaitMs;
     this.deadCalls.set(call.callId, expiry);
     this.deadCallQueue.push([call.callId, expiry]);
@@ -448,6 +471,8 @@ class Call implements CallKeywordState, ActionHost {
     public dest: Endpoint,
     public socketId: number,
     public localPort: number,
+    /** -users: this call's user (1..N), 0 without -users and for incoming calls. */
+    readonly userId: number = 0,
   ) {
     // The first request of a call carries -base_cseq.
     this.cseq = engine.config.baseCseq - 1;
@@ -455,7 +480,7 @@ class Call implements CallKeywordState, ActionHost {
     const injection = engine.deps.injection;
     if (injection !== undefined && injection.size > 0) {
       try {
-        this.lines = injection.linesForNewCall({ userId: 0, random: engine.random });
+        this.lines = injection.linesForNewCall({ userId, random: engine.random });
       } catch (error) {
         if (!(error instanceof InjectionError)) throw error;
         engine.fatal(error.message, callId);
@@ -475,6 +500,22 @@ class Call implements CallKeywordState, ActionHost {
 
   variableText(slot: number): string {
     return this.vars?.[slot]?.render() ?? '';
+  }
+
+  variableDouble(slot: number): number {
+    return this.vars?.[slot]?.getDouble() ?? 0;
+  }
+
+  clockTick(): number {
+    return this.engine.clockTick();
+  }
+
+  nextDynamicId(): number {
+    return this.engine.nextDynamicId();
+  }
+
+  keywordError(message: string): void {
+    this.fatal(message);
   }
 
   get stepCount(): number {
@@ -717,6 +758,8 @@ class Call implements CallKeywordState, ActionHost {
     // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
     if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
+    // A keyword that stopped the run (keywordError): SIPp exits before sending.
+    if (this.ended) return false;
     this.lastSendIndex = step.index;
     this.lastSendData = data;
     this.stopRetransmissions();
