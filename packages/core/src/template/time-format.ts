@@ -8,9 +8,10 @@
 export function sippTimestamp(epochMs: number): string {
   const whole = Math.floor(epochMs);
   const seconds = Math.floor(whole / 1000);
-  const micros = Math.floor((epochMs - seconds * 1000) * 1000);
+  // Rounded: a double holding epoch milliseconds has about 0.2 microseconds of precision.
+  const micros = Math.min(Math.max(Math.round((epochMs - seconds * 1000) * 1000), 0), 999_999);
   const d = new Date(whole);
-  const usec = pad(Math.min(micros, 999_999), 6);
+  const usec = pad(micros, 6);
   return (
     `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)}\t` +
     `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${usec}\t` +
