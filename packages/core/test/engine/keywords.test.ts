@@ -1,0 +1,84 @@
+// The engine's side of the run-wide keywords: the -users pool ([users], [userid]), SIPp's
+// dynamic_id counter, [clock_tick] on the run's clock, [server_ip] from the bound socket, and
+// keywords that stop the run.
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/index.js';
+import { configFor, newNetwork, scenarioOf, side } from './harness.js';
+
+function sent(events: EngineEvent[]): string[] {
+  return events
+    .filter((e): e is Extract<EngineEvent, { kind: 'message-sent' }> => e.kind === 'message-sent')
+    .map((e) => e.data.toString('latin1'));
+}
+
+function header(message: string, name: string): string {
+  return new RegExp(`\\r\\n${name}: ([^\\r]*)`).exec(message)![1]!;
+}
+
+const scenario = (line: string, pauseMs: number) => `<scenario>
+<send><![CDATA[
+MESSAGE sip:x@[remote_ip]:[remote_port] SIP/2.0
+Call-ID: [call_id]
+CSeq: [cseq] MESSAGE
+${line}
+Content-Length: 0
+]]></send>
+<pause milliseconds="${pauseMs}"/>
+</scenario>`;
+
+describe('engine: run-wide keyword state', () => {
+  it('-users N: calls take users N, N-1, ... and a freed user goes to the next call', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(
+      network,
+      scenarioOf(scenario('X: [users] [userid] [clock_tick] [server_ip]', 250)),
+      configFor({ port: 5061, remotePort: 5060, rate: 10, maxCalls: 5, users: 2, callLimit: 2 }),
+    );
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    expect((await uac.engine.finished).callsCreated).toBe(5);
+    const lines = sent(uac.events).map((m) => [header(m, 'Call-ID'), header(m, 'X')]);
+    // SIPp 3.6.1 with -users 2: users 2 1 2 1 2, [users] 2 throughout.
+    expect(lines.map(([id, x]) => `${id!.split('-')[0]} ${x!.split(' ').slice(0, 2).join(' ')}`)).toEqual([
+      '1 2 2', '2 2 1', '3 2 2', '4 2 1', '5 2 2',
+    ]);
+    // [clock_tick]: ms on the run's clock (call 1 at 0, call 2 at 100); [server_ip]: the bound address.
+    expect(lines.slice(0, 2).map(([, x]) => x!.split(' ').slice(2).join(' '))).toEqual(['0 127.0.0.1', '100 127.0.0.1']);
+  });
+
+  it('without -users: [users] is -1 and [userid] 0', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(network, scenarioOf(scenario('X: [users] [userid]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 1 }));
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    expect(sent(uac.events).map((m) => header(m, 'X'))).toEqual(['-1 0']);
+  });
+
+  it('[dynamic_id] counts 10000, 10004, ... 18000, then starts again at 10000, across calls', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(
+      network,
+      scenarioOf(scenario(`X: ${'[dynamic_id] '.repeat(2001)}`, 0)),
+      configFor({ port: 5061, remotePort: 5060, maxCalls: 2 }),
+    );
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    const [first, second] = sent(uac.events).map((m) => header(m, 'X').trim().split(' '));
+    expect(first!.slice(0, 3)).toEqual(['10000', '10004', '10008']);
+    expect(first!.slice(-1)).toEqual(['18000']);
+    // 2001 values per message: the second call starts where the wrap left the counter.
+    expect(second!.slice(0, 2)).toEqual(['10000', '10004']);
+    expect(second!.slice(-2)).toEqual(['17996', '18000']);
+  });
+
+  it('a keyword SIPp stops on ([tdmmap] without -tdmmap) ends the run as fatal before sending', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(network, scenarioOf(scenario('X: [tdmmap]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 3 }));
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    const result = await uac.engine.finished;
+    expect(result.reason).toBe('fatal');
+    expect(result.fatalError).toBe('[tdmmap] keyword without -tdmmap parameter on command line');
+    expect(sent(uac.events)).toEqual([]);
+  });
+});
