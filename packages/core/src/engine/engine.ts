@@ -100,6 +100,8 @@ export class Engine {
   private dynamicId: number = DYNAMIC_ID.start;
   /** -users: the users no call holds; the last is handed out next (SIPp's freeUsers.front()). */
   private readonly freeUsers: number[] = [];
+  /** -users: each user's `<User variables>`, made when the user first gets a call. */
+  private readonly userVars = new Map<number, VariableValue[]>();
 
   constructor(
     readonly scenario: Scenario,
@@ -327,6 +329,15 @@ export class Engine {
     return this.runKeywords!;
   }
 
+  /** @internal The `<User variables>` of a -users user, by slot (other slots unused). */ userVariables(userId: number): VariableValue[] {
+    let vars = this.userVars.get(userId);
+    if (vars === undefined) {
+      vars = this.scenario.variables.map((v) => (v.scope === 'user' ? new VariableValue() : EMPTY_VARIABLE));
+      this.userVars.set(userId, vars);
+    }
+    return vars;
+  }
+
   /** @internal */ clockTick(): number {
     return Math.floor(this.deps.scheduler.now() - this.clockOrigin);
   }
@@ -488,7 +499,11 @@ class Call implements CallKeywordState, ActionHost {
     }
     const variables = engine.scenario.variables;
     if (variables.length > 0) {
-      this.vars = variables.map((v, slot) => (v.scope === 'global' ? engine.globals[slot]! : new VariableValue()));
+      // -users: <User variables> belong to the user and outlive its calls (SIPp's userVarMap).
+      const userVars = userId > 0 ? engine.userVariables(userId) : undefined;
+      this.vars = variables.map((v, slot) =>
+        v.scope === 'global' ? engine.globals[slot]! : v.scope === 'user' && userVars ? userVars[slot]! : new VariableValue(),
+      );
     }
   }
 

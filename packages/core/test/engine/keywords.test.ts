@@ -46,6 +46,26 @@ describe('engine: run-wide keyword state', () => {
     expect(lines.slice(0, 2).map(([, x]) => x!.split(' ').slice(2).join(' '))).toEqual(['0 127.0.0.1', '100 127.0.0.1']);
   });
 
+  it('-users: <User variables> belong to the user and carry over to its next call', async () => {
+    const xml = `<scenario>
+<User variables="u"/>
+<nop><action><add assign_to="u" value="1"/></action></nop>
+<send><![CDATA[
+MESSAGE sip:x@[remote_ip]:[remote_port] SIP/2.0
+Call-ID: [call_id]
+CSeq: [cseq] MESSAGE
+X: [userid] [$u]
+Content-Length: 0
+]]></send>
+<pause milliseconds="250"/>
+</scenario>`;
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(network, scenarioOf(xml), configFor({ port: 5061, remotePort: 5060, rate: 10, maxCalls: 5, users: 2, callLimit: 2 }));
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    expect(sent(uac.events).map((m) => header(m, 'X'))).toEqual(['2 1.000000', '1 1.000000', '2 2.000000', '1 2.000000', '2 3.000000']); // SIPp 3.6.1 sent these
+  });
+
   it('without -users: [users] is -1 and [userid] 0', async () => {
     const { scheduler, network } = newNetwork(1);
     const uac = await side(network, scenarioOf(scenario('X: [users] [userid]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 1 }));
