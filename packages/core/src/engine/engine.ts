@@ -98,7 +98,11 @@ export class Engine {
   private readonly clockOrigin: number;
   /** SIPp's dynamic_id counter ([dynamic_id]), shared by every call. */
   private dynamicId: number = DYNAMIC_ID.start;
-  /** -users: the users no call holds; the last is handed out next (SIPp's freeUsers.front()). */
+  /**
+   * -users: the users no call holds, SIPp's freeUsers deque (index 0 is its front): a new call
+   * takes the back, an ended call's user goes to the front. So N, N-1, ... 1 first, then the
+   * users in the order their calls ended.
+   */
   private readonly freeUsers: number[] = [];
   /** -users: each user's `<User variables>`, made when the user first gets a call. */
   private readonly userVars = new Map<number, VariableValue[]>();
@@ -112,7 +116,7 @@ export class Engine {
     this.rate = config.rate;
     this.random = deps.random ?? Math.random;
     this.clockOrigin = deps.scheduler.now();
-    // SIPp pushes users 1..N to the front and takes from the front: N first, then N-1, ...
+    // SIPp 3.6.1 hands out N first, then N-1, ... (checked against the binary).
     for (let user = 1; user <= config.users; user++) this.freeUsers.push(user);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
@@ -209,6 +213,10 @@ export class Engine {
   private readonly generate = (): void => {
     this.generatorTimer = undefined;
     if (!this.acceptingCalls || this.finishedFlag) return;
+    if (this.config.users >= 0) {
+      this.generateForUsers();
+      return;
+    }
     const { maxCalls, callLimit, ratePeriodMs } = this.config;
     const now = this.deps.scheduler.now();
     const elapsed = now - this.generatorStart;
@@ -231,6 +239,21 @@ export class Engine {
     const delay = behindLimit ? 1 : Math.max(nextDueAt - now, 0.25);
     this.generatorTimer = this.deps.scheduler.setTimer(delay, this.generate);
   };
+
+  /**
+   * -users N (SIPp's user mode): no rate; N calls at once, and a new call as soon as one ends
+   * (callEnded wakes this up), until -m.
+   */
+  private generateForUsers(): void {
+    const { maxCalls, users } = this.config;
+    let toCreate = Math.min(users - this.calls.size, this.freeUsers.length);
+    if (maxCalls > 0) toCreate = Math.min(toCreate, maxCalls - this.callsCreated);
+    for (let i = 0; i < toCreate; i++) this.createClientCall();
+    if (maxCalls > 0 && this.callsCreated >= maxCalls) {
+      this.acceptingCalls = false;
+      this.checkFinished();
+    }
+  }
 
   private createClientCall(): void {
     const remote = this.config.remote;
@@ -355,8 +378,12 @@ export class Engine {
 
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
-    // SIPp gives the user back to the front of its free list: the next call takes it.
-    if (call.userId > 0) this.freeUsers.push(call.userId);
+    // SIPp gives the user back to the front of its free list (push_front; calls take the back).
+    if (call.userId > 0) {
+      this.freeUsers.unshift(call.userId);
+      // User mode: the freed user starts a new call, once this call's processing is over.
+      if (this.acceptingCalls && this.generatorTimer === undefined) this.generatorTimer = this.deps.scheduler.setTimer(0, this.generate);
+    }
     const expiry = this.deps.scheduler.now() + this.config.deadCallWaitMs;
     this.deadCalls.set(call.callId, expiry);
     this.deadCallQueue.push([call.callId, expiry]);

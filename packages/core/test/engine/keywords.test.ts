@@ -27,23 +27,26 @@ Content-Length: 0
 </scenario>`;
 
 describe('engine: run-wide keyword state', () => {
-  it('-users N: calls take users N, N-1, ... and a freed user goes to the next call', async () => {
+  it('-users N: N calls at once with users N, N-1, ... 1; a user freed goes to the back of the line', async () => {
     const { scheduler, network } = newNetwork(1);
     const uac = await side(
       network,
       scenarioOf(scenario('X: [users] [userid] [clock_tick] [server_ip]', 250)),
-      configFor({ port: 5061, remotePort: 5060, rate: 10, maxCalls: 5, users: 2, callLimit: 2 }),
+      configFor({ port: 5061, remotePort: 5060, rate: 10, maxCalls: 6, users: 3, callLimit: 3 }),
     );
     uac.engine.start();
     scheduler.runUntilIdle(10_000);
-    expect((await uac.engine.finished).callsCreated).toBe(5);
-    const lines = sent(uac.events).map((m) => [header(m, 'Call-ID'), header(m, 'X')]);
-    // SIPp 3.6.1 with -users 2: users 2 1 2 1 2, [users] 2 throughout.
-    expect(lines.map(([id, x]) => `${id!.split('-')[0]} ${x!.split(' ').slice(0, 2).join(' ')}`)).toEqual([
-      '1 2 2', '2 2 1', '3 2 2', '4 2 1', '5 2 2',
+    expect((await uac.engine.finished).callsCreated).toBe(6);
+    // SIPp 3.6.1, -users 3 -m 6, the same scenario: users 3 2 1 3 2 1, the rate (-r) plays no
+    // part: three calls at once, three more when they end. [server_ip]: the bound address.
+    expect(sent(uac.events).map((m) => `${header(m, 'Call-ID').split('-')[0]} ${header(m, 'X')}`)).toEqual([
+      '1 3 3 0 127.0.0.1',
+      '2 3 2 0 127.0.0.1',
+      '3 3 1 0 127.0.0.1',
+      '4 3 3 250 127.0.0.1',
+      '5 3 2 250 127.0.0.1',
+      '6 3 1 250 127.0.0.1',
     ]);
-    // [clock_tick]: ms on the run's clock (call 1 at 0, call 2 at 100); [server_ip]: the bound address.
-    expect(lines.slice(0, 2).map(([, x]) => x!.split(' ').slice(2).join(' '))).toEqual(['0 127.0.0.1', '100 127.0.0.1']);
   });
 
   it('-users: <User variables> belong to the user and carry over to its next call', async () => {
@@ -63,7 +66,8 @@ Content-Length: 0
     const uac = await side(network, scenarioOf(xml), configFor({ port: 5061, remotePort: 5060, rate: 10, maxCalls: 5, users: 2, callLimit: 2 }));
     uac.engine.start();
     scheduler.runUntilIdle(10_000);
-    expect(sent(uac.events).map((m) => header(m, 'X'))).toEqual(['2 1.000000', '1 1.000000', '2 2.000000', '1 2.000000', '2 3.000000']); // SIPp 3.6.1 sent these
+    // SIPp 3.6.1 sent these.
+    expect(sent(uac.events).map((m) => header(m, 'X'))).toEqual(['2 1.000000', '1 1.000000', '2 2.000000', '1 2.000000', '2 3.000000']);
   });
 
   it('without -users: [users] is -1 and [userid] 0', async () => {
