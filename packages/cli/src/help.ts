@@ -213,6 +213,18 @@ const sections: HelpSection[] = [
         text: 'Stop and exit once this many calls have been started. Default: no limit.',
       },
       {
+        flag: 'dynamicStart',
+        text: 'First value of [dynamic_id], a counter shared by all calls. Default: 10000.',
+      },
+      {
+        flag: 'dynamicStep',
+        text: 'What each [dynamic_id] adds to the counter. Default: 4.',
+      },
+      {
+        flag: 'dynamicMax',
+        text: 'Past this value [dynamic_id] goes back to -dynamicStart. Default: 18000.',
+      },
+      {
         flag: 'users',
         text:
           'Start this many calls at once instead of a rate, and keep that many open. ' +

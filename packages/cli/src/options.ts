@@ -68,6 +68,10 @@ const RequiredFields = t.type({
 });
 
 const OptionalFields = t.partial({
+  /** -dynamicStart, -dynamicStep, -dynamicMax: SIPp's [dynamic_id] counter (10000, 4, 18000 when absent). */
+  dynamicStart: t.number,
+  dynamicStep: t.number,
+  dynamicMax: t.number,
   /** -sf FILE. */
   scenarioFile: t.string,
   /** -sn NAME; 'uac' when neither -sf nor -sn is given (as SIPp). */
@@ -200,6 +204,16 @@ function parseInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new UsageError(`${flag}: ${quote(value)} is too large`);
   return n;
+}
+
+/** A value SIPp reads as a C int and may be negative (-dynamicStart -5). */
+function signedInteger(field: 'dynamicStart' | 'dynamicStep' | 'dynamicMax'): Apply {
+  return (d, [v], f) => {
+    if (!/^-?\d+$/.test(v)) throw new UsageError(`${f}: expected an integer, got ${quote(v)}`);
+    const n = Number(v);
+    if (n < -2147483648 || n > 2147483647) throw new UsageError(`${f}: ${quote(v)} is too large`);
+    d[field] = n;
+  };
 }
 
 function parsePort(flag: string, value: string): number {
@@ -374,6 +388,9 @@ const supported: Readonly<Record<string, Apply>> = {
     d.bufferSize = n;
   },
   base_cseq: integer('baseCseq'),
+  dynamicStart: signedInteger('dynamicStart'),
+  dynamicStep: signedInteger('dynamicStep'),
+  dynamicMax: signedInteger('dynamicMax'),
   key: (d, [k, v]) => {
     d.keys[k] = v;
   },

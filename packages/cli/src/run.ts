@@ -175,6 +175,11 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
     globals: Object.fromEntries(options.sets),
     users: options.users ?? -1,
+    dynamicId: {
+      start: options.dynamicStart ?? ENGINE_DEFAULTS.dynamicId.start,
+      step: options.dynamicStep ?? ENGINE_DEFAULTS.dynamicId.step,
+      max: options.dynamicMax ?? ENGINE_DEFAULTS.dynamicId.max,
+    },
     auth: {
       ...(options.authUsername !== undefined ? { username: options.authUsername } : {}),
       ...(options.authPassword !== undefined ? { password: options.authPassword } : {}),

@@ -47,6 +47,8 @@ export const EngineConfigCodec = t.type({
   auth: t.partial({ username: t.string, password: t.string, uri: t.string }),
   /** -users N: client calls take users N, N-1, ... 1 and give them back ([users], [userid]); -1 without -users. */
   users: t.number,
+  /** [dynamic_id]: the counter's first value, step, and the largest value before it goes back to the start. */
+  dynamicId: t.type({ start: t.number, step: t.number, max: t.number }),
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -66,6 +68,7 @@ export const ENGINE_DEFAULTS = {
   globals: {},
   auth: {},
   users: -1,
+  dynamicId: { start: 10000, step: 4, max: 18000 },
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

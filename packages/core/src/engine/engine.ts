@@ -9,7 +9,6 @@ import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
 import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
-import { DYNAMIC_ID } from '../template/compile.js';
 import { runActions } from './actions.js';
 import { AuthError } from '../auth/errors.js';
 import { buildAuthorization, parseChallenge, selectChallengeHeader, sippCnonces, sippDigestUri } from '../auth/digest.js';
@@ -97,7 +96,7 @@ export class Engine {
   /** scheduler.now() when the engine was made: [clock_tick] counts from here. */
   private readonly clockOrigin: number;
   /** SIPp's dynamic_id counter ([dynamic_id]), shared by every call. */
-  private dynamicId: number = DYNAMIC_ID.start;
+  private dynamicId: number;
   /**
    * -users: the users no call holds, SIPp's freeUsers deque (index 0 is its front): a new call
    * takes the back, an ended call's user goes to the front. So N, N-1, ... 1 first, then the
@@ -116,6 +115,7 @@ export class Engine {
     this.rate = config.rate;
     this.random = deps.random ?? Math.random;
     this.clockOrigin = deps.scheduler.now();
+    this.dynamicId = config.dynamicId.start;
     // SIPp 3.6.1 hands out N first, then N-1, ... (checked against the binary).
     for (let user = 1; user <= config.users; user++) this.freeUsers.push(user);
     this.finished = new Promise((resolve) => {
@@ -367,8 +367,10 @@ export class Engine {
 
   /** @internal SIPp: print the counter, add the step, back to the start past the maximum. */ nextDynamicId(): number {
     const value = this.dynamicId;
-    this.dynamicId += DYNAMIC_ID.step;
-    if (this.dynamicId > DYNAMIC_ID.max) this.dynamicId = DYNAMIC_ID.start;
+    const { start, step, max } = this.config.dynamicId;
+    // SIPp's int arithmetic (it prints the value as %u).
+    this.dynamicId = (this.dynamicId + step) | 0;
+    if (this.dynamicId > max) this.dynamicId = start;
     return value;
   }
 

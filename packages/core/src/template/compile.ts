@@ -52,8 +52,9 @@
 //   the media port, whatever the offset (SIPp without rtpstream media does the same).
 // - [clock_tick]: milliseconds since the run started. [timestamp]: local time as
 //   `2026-11-23<TAB>12:51:29.036152<TAB>1795438289.036152`. [date]: `Mon, 23 Nov 2026 12:51:29 GMT`.
-// - [dynamic_id]: a counter shared by all calls: 10000, 10004, ... 18000, 10000, ... (%u); every
-//   occurrence takes the next value. The offset is ignored.
+// - [dynamic_id]: a counter shared by all calls (CallKeywordState.nextDynamicId): by default
+//   10000, 10004, ... 18000, 10000, ... (%u); every occurrence takes the next value. The offset
+//   is ignored.
 // - [auto_media_port+N]: media port + N + (4 * (call_number - 1)) % 10000. The text rendered so
 //   far on its line must contain `audio`, `image` or `video`, else SIPp stops the run (as for
 //   [media_port] in SIPp; here only for [auto_media_port]).
@@ -138,8 +139,6 @@ const RUN_KEYS: ReadonlySet<string> = new Set<RunKey>([
 /** What [sipp_version] renders: SIPp's SIPP_VERSION without its `v` (not the build suffix). */
 export const SIPP_VERSION_KEYWORD = '3.6.1';
 
-/** SIPp's dynamic_id counter: start, step, and the largest value before it wraps to the start. */
-export const DYNAMIC_ID = { start: 10000, step: 4, max: 18000 } as const;
 
 // Per-call operations (numbers for a fast switch).
 const OP_LITERAL = 0;

@@ -95,6 +95,23 @@ Content-Length: 0
     expect(second!.slice(-2)).toEqual(['17996', '18000']);
   });
 
+  it('-dynamicStart/-dynamicStep/-dynamicMax set the counter, printed as %u (SIPp 3.6.1 sent these)', async () => {
+    for (const [dynamicId, expected] of [
+      [{ start: 5, step: 3, max: 12 }, '5 8 11 5 8 11'],
+      [{ start: -5, step: -2, max: 100 }, '4294967291 4294967289 4294967287 4294967285 4294967283 4294967281'],
+    ] as const) {
+      const { scheduler, network } = newNetwork(1);
+      const uac = await side(
+        network,
+        scenarioOf(scenario(`X: ${'[dynamic_id] '.repeat(6).trim()}`, 0)),
+        configFor({ port: 5061, remotePort: 5060, maxCalls: 1, dynamicId }),
+      );
+      uac.engine.start();
+      scheduler.runUntilIdle(10_000);
+      expect(sent(uac.events).map((m) => header(m, 'X'))).toEqual([expected]);
+    }
+  });
+
   it('a keyword SIPp stops on ([tdmmap] without -tdmmap) ends the run as fatal before sending', async () => {
     const { scheduler, network } = newNetwork(1);
     const uac = await side(network, scenarioOf(scenario('X: [tdmmap]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 3 }));
