@@ -213,6 +213,12 @@ const sections: HelpSection[] = [
         text: 'Stop and exit once this many calls have been started. Default: no limit.',
       },
       {
+        flag: 'tdmmap',
+        text:
+          'A table of TDM circuits, {x-X}{h}{y-Y}{z-Z}, e.g. {0-3}{99}{5-8}{1-31}: each call ' +
+          'takes a free circuit (none free: the call fails) and [tdmmap] writes it as x.h.y/z.',
+      },
+      {
         flag: 'dynamicStart',
         text: 'First value of [dynamic_id], a counter shared by all calls. Default: 10000.',
       },

@@ -16,7 +16,7 @@
  * Pure: no process.exit, no console. The caller maps the result to output and an exit code.
  */
 import * as t from 'io-ts';
-import { decode } from '@gossipper/core';
+import { decode, parseTdmMap } from '@gossipper/core';
 import { gossipperFlags, sippFlags } from './help.js';
 
 // ---------------------------------------------------------------------------------------
@@ -72,6 +72,8 @@ const OptionalFields = t.partial({
   dynamicStart: t.number,
   dynamicStep: t.number,
   dynamicMax: t.number,
+  /** -tdmmap {x-X}{h}{y-Y}{z-Z}: the circuit table of [tdmmap]. */
+  tdmMap: t.type({ x: t.number, a: t.number, h: t.number, y: t.number, b: t.number, z: t.number, c: t.number }),
   /** -sf FILE. */
   scenarioFile: t.string,
   /** -sn NAME; 'uac' when neither -sf nor -sn is given (as SIPp). */
@@ -391,6 +393,13 @@ const supported: Readonly<Record<string, Apply>> = {
   dynamicStart: signedInteger('dynamicStart'),
   dynamicStep: signedInteger('dynamicStep'),
   dynamicMax: signedInteger('dynamicMax'),
+  tdmmap: (d, [v], f) => {
+    const spec = parseTdmMap(v);
+    if (spec === undefined) {
+      throw new UsageError(`${f}: Parameter -tdmmap must be of form {%d-%d}{%d}{%d-%d}{%d-%d}, got ${quote(v)}`);
+    }
+    d.tdmMap = spec;
+  },
   key: (d, [k, v]) => {
     d.keys[k] = v;
   },

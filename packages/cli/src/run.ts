@@ -175,6 +175,7 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
     globals: Object.fromEntries(options.sets),
     users: options.users ?? -1,
+    tdmMap: options.tdmMap ?? null,
     dynamicId: {
       start: options.dynamicStart ?? ENGINE_DEFAULTS.dynamicId.start,
       step: options.dynamicStep ?? ENGINE_DEFAULTS.dynamicId.step,

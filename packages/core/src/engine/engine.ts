@@ -19,6 +19,7 @@ import type { ActionHost, ActionOutcome } from './actions.js';
 import type { EngineConfig } from './config.js';
 import { T2_MS } from './config.js';
 import { parseCDouble } from '../scenario/sipp-values.js';
+import { TdmMap } from './tdm-map.js';
 
 export type EngineMode = 'client' | 'server';
 /** `stop-now`: a scenario's `<exec int_cmd="stop_now"/>`; `fatal`: an `<error>` action or a scenario error at run time. */
@@ -105,6 +106,8 @@ export class Engine {
   private readonly freeUsers: number[] = [];
   /** -users: each user's `<User variables>`, made when the user first gets a call. */
   private readonly userVars = new Map<number, VariableValue[]>();
+  /** -tdmmap: the circuits, one per call. */
+  readonly tdmMap: TdmMap | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -116,6 +119,7 @@ export class Engine {
     this.random = deps.random ?? Math.random;
     this.clockOrigin = deps.scheduler.now();
     this.dynamicId = config.dynamicId.start;
+    this.tdmMap = config.tdmMap === null ? undefined : new TdmMap(config.tdmMap);
     // SIPp 3.6.1 hands out N first, then N-1, ... (checked against the binary).
     for (let user = 1; user <= config.users; user++) this.freeUsers.push(user);
     this.finished = new Promise((resolve) => {
@@ -289,6 +293,19 @@ export class Engine {
       callId: call.callId,
       callNumber: call.callNumber,
     });
+    // -tdmmap: every call needs a circuit (SIPp: the call fails as outbound congestion).
+    if (this.tdmMap !== undefined) {
+      call.tdmNumber = this.tdmMap.take();
+      if (call.tdmNumber === 0) {
+        this.deps.events?.emit({
+          kind: 'error',
+          at: this.deps.scheduler.now(),
+          callId: call.callId,
+          message: "Can't create new outgoing call: all tdm_map circuits busy",
+        });
+        call.fail('outbound-congestion', 'all tdm_map circuits busy');
+      }
+    }
   }
 
   // ---- inbound -----------------------------------------------------------------------
@@ -380,6 +397,7 @@ export class Engine {
 
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
+    if (call.tdmNumber > 0) this.tdmMap?.give(call.tdmNumber);
     // SIPp gives the user back to the front of its free list (push_front; calls take the back).
     if (call.userId > 0) {
       this.freeUsers.unshift(call.userId);
@@ -484,6 +502,8 @@ class Call implements CallKeywordState, ActionHost {
   nextUrl = '';
   ended = false;
   waitingForSocket = false;
+  /** -tdmmap: this call's circuit (1-based), 0 when none. */
+  tdmNumber = 0;
   private lastRecvRaw: Buffer | undefined;
   private lastRecvIndex = -1;
   private lastSendIndex = -1;
@@ -560,6 +580,10 @@ class Call implements CallKeywordState, ActionHost {
 
   keywordError(message: string): void {
     this.fatal(message);
+  }
+
+  tdmmapText(): string | undefined {
+    return this.engine.tdmMap?.render(this.tdmNumber);
   }
 
   get stepCount(): number {

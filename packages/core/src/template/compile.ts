@@ -63,7 +63,8 @@
 // - [file name="x"]: the bytes of file x, as they are (no LF -> CR LF). The name is template
 //   text; a name without keywords is read once when the scenario is compiled (CompileOptions.
 //   readFile), one with keywords at every send. A file that cannot be read stops the run.
-// - [tdmmap]: -tdmmap is not supported, so it stops the run as SIPp does without -tdmmap.
+// - [tdmmap]: the call's -tdmmap circuit (CallKeywordState.tdmmapText); without -tdmmap SIPp
+//   stops the run, and so do we.
 import { ScenarioError } from '../scenario/errors.js';
 import type { SourcePlace } from '../scenario/types.js';
 import type { SipMessage } from '../sip/message.js';
@@ -853,9 +854,15 @@ function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordS
           pos += bytes.copy(buf, pos);
           continue;
         }
-        case OP_TDMMAP:
-          call.keywordError('[tdmmap] keyword without -tdmmap parameter on command line');
-          continue;
+        case OP_TDMMAP: {
+          const text = call.tdmmapText();
+          if (text === undefined) {
+            call.keywordError('[tdmmap] keyword without -tdmmap parameter on command line');
+            continue;
+          }
+          value = text;
+          break;
+        }
         case OP_LAST_MESSAGE: {
           const message = call.lastMessage;
           if (message !== undefined) {

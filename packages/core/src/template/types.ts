@@ -70,6 +70,8 @@ export interface CallKeywordState {
    * the run with this message (exit 255); the keyword renders nothing.
    */
   keywordError(message: string): void;
+  /** [tdmmap]: the call's circuit as SIPp writes it (`0.99.5/2`); undefined without -tdmmap. */
+  tdmmapText(): string | undefined;
 }
 
 /** A template with the run's constant keywords already substituted: a send is a concat. */

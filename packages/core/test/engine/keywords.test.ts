@@ -112,6 +112,27 @@ Content-Length: 0
     }
   });
 
+  it('-tdmmap: each call takes a circuit for [tdmmap]; with none free the call fails (outbound congestion)', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(
+      network,
+      scenarioOf(scenario('X-T: [tdmmap]', 300)),
+      configFor({
+        port: 5061, remotePort: 5060, maxCalls: 9, users: 9, callLimit: 9,
+        tdmMap: { x: 0, a: 1, h: 99, y: 5, b: 1, z: 1, c: 1 },
+      }),
+    );
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    // What SIPp 3.6.1 sent with -tdmmap {0-1}{99}{5-6}{1-2} -users 9: eight calls, the ninth failed.
+    expect(sent(uac.events).map((m) => header(m, 'X-T'))).toEqual([
+      '1.99.6/2', '1.99.6/1', '0.99.5/2', '0.99.6/2', '0.99.6/1', '0.99.5/1', '1.99.5/1', '1.99.5/2',
+    ]);
+    expect(await uac.engine.finished).toMatchObject({ callsCreated: 9, callsSucceeded: 8, callsFailed: 1 });
+    expect(uac.stats.cumulative.failedFor('outbound-congestion')).toBe(1);
+    expect(uac.events.some((e) => e.kind === 'error' && e.message === "Can't create new outgoing call: all tdm_map circuits busy")).toBe(true);
+  });
+
   it('a keyword SIPp stops on ([tdmmap] without -tdmmap) ends the run as fatal before sending', async () => {
     const { scheduler, network } = newNetwork(1);
     const uac = await side(network, scenarioOf(scenario('X: [tdmmap]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 3 }));

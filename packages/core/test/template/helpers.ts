@@ -42,6 +42,7 @@ export function callState(over: Partial<CallKeywordState> = {}): CallKeywordStat
     keywordError: (message: string) => {
       throw new Error(`keywordError: ${message}`);
     },
+    tdmmapText: () => undefined,
     ...over,
   };
 }

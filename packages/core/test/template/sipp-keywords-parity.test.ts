@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/loader.js';
+import { parseTdmMap, TdmMap } from '../../src/engine/tdm-map.js';
 import type { SendStep } from '../../src/scenario/types.js';
 import { callState, runValues } from './helpers.js';
 
@@ -19,6 +20,9 @@ const SIPP_PORT = 13640;
 const OUR_PORT = 13641;
 const MEDIA_PORT = 13650;
 const TZ = 'Asia/Kolkata';
+/** The -tdmmap run: SIPp's port and ours. */
+const TDM_SIPP_PORT = 13642;
+const TDM_OUR_PORT = 13643;
 
 const children: ChildProcess[] = [];
 const sockets: dgram.Socket[] = [];
@@ -133,5 +137,40 @@ describe.runIf(HAVE_SIPP)('the second batch of keywords against real SIPp', () =
       );
       expect(ours.toString('latin1')).toBe(theirs);
     }
+  });
+
+  it('[tdmmap]: the circuits SIPp picks for 8 calls at once (its unseeded rand()) and how it writes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-tdmmap-'));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, 'tdm.xml'),
+      '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="tdm"><send><![CDATA[\n' +
+        'MESSAGE sip:a@[remote_ip]:[remote_port] SIP/2.0\nCall-ID: [call_id]\nX-T: [tdmmap]\nContent-Length: 0\n\n' +
+        ']]></send><pause milliseconds="300"/></scenario>\n',
+    );
+    const socket = dgram.createSocket('udp4');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(TDM_OUR_PORT, '127.0.0.1', resolve));
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      socket.on('message', (data) => {
+        received.push(data.toString('latin1'));
+        if (received.length === 8) resolve();
+      });
+    });
+    const spec = '{0-1}{99}{5-6}{1-2}';
+    children.push(
+      spawn(
+        SIPP,
+        ['-sf', 'tdm.xml', `127.0.0.1:${TDM_OUR_PORT}`, '-i', '127.0.0.1', '-p', String(TDM_SIPP_PORT),
+          '-tdmmap', spec, '-users', '8', '-m', '8', '-nostdin'],
+        { cwd: dir, stdio: 'ignore' },
+      ),
+    );
+    await all;
+    const theirs = new Map(received.map((m) => [Number(header(m, 'Call-ID').split('-')[0]), header(m, 'X-T')]));
+    const map = new TdmMap(parseTdmMap(spec)!);
+    const ours = [1, 2, 3, 4, 5, 6, 7, 8].map(() => map.render(map.take()));
+    expect(ours).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => theirs.get(n)));
   });
 });
