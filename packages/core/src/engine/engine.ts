@@ -397,7 +397,7 @@ export class Engine {
 
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
-    if (call.tdmNumber > 0) this.tdmMap?.give(call.tdmNumber);
+    this.tdmMap?.release(call.tdmNumber);
     // SIPp gives the user back to the front of its free list (push_front; calls take the back).
     if (call.userId > 0) {
       this.freeUsers.unshift(call.userId);

@@ -66,9 +66,15 @@ export class TdmMap {
     return 0;
   }
 
-  /** The call holding circuit `number` (from take) ended. */
-  give(number: number): void {
-    if (number >= 1 && number <= this.size) this.busy[number - 1] = 0;
+  /**
+   * A call ended; `number` is what take() gave it (0 when it found no circuit). SIPp 3.6.1 then
+   * clears tdm_map[number], not tdm_map[number - 1]: the circuit after the call's own becomes
+   * free (the last circuit's call frees nothing), the call's own stays taken, and a call that
+   * got none frees the first circuit. Checked against the binary: with two circuits and one
+   * call at a time, every third call fails.
+   */
+  release(number: number): void {
+    if (number >= 0 && number < this.size) this.busy[number] = 0;
   }
 
   /**

@@ -133,6 +133,22 @@ Content-Length: 0
     expect(uac.events.some((e) => e.kind === 'error' && e.message === "Can't create new outgoing call: all tdm_map circuits busy")).toBe(true);
   });
 
+  it('-tdmmap, one call at a time: circuits come back as in SIPp 3.6.1, so every third call fails with two', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const uac = await side(
+      network,
+      scenarioOf(scenario('X-T: [tdmmap]', 50)),
+      configFor({ port: 5061, remotePort: 5060, maxCalls: 6, users: 1, callLimit: 1, tdmMap: { x: 0, a: 0, h: 0, y: 0, b: 0, z: 1, c: 1 } }),
+    );
+    uac.engine.start();
+    scheduler.runUntilIdle(10_000);
+    // SIPp 3.6.1, -tdmmap {0-0}{0}{0-0}{1-2} -users 1 -m 6: calls 1, 2, 4, 5 sent these; 3 and 6 failed.
+    expect(sent(uac.events).map((m) => `${header(m, 'Call-ID').split('-')[0]} ${header(m, 'X-T')}`)).toEqual([
+      '1 0.0.0/2', '2 0.0.0/1', '4 0.0.0/2', '5 0.0.0/1',
+    ]);
+    expect(await uac.engine.finished).toMatchObject({ callsCreated: 6, callsSucceeded: 4, callsFailed: 2 });
+  });
+
   it('a keyword SIPp stops on ([tdmmap] without -tdmmap) ends the run as fatal before sending', async () => {
     const { scheduler, network } = newNetwork(1);
     const uac = await side(network, scenarioOf(scenario('X: [tdmmap]', 0)), configFor({ port: 5061, remotePort: 5060, maxCalls: 3 }));

@@ -19,8 +19,28 @@ describe('-tdmmap', () => {
       '1.99.6/2', '1.99.6/1', '0.99.5/2', '0.99.6/2', '0.99.6/1', '0.99.5/1', '1.99.5/1', '1.99.5/2',
     ]);
     expect(map.take()).toBe(0);
-    map.give(3);
-    expect(map.take()).toBe(3);
+    // SIPp's release clears the circuit after the call's own (index n for circuit n).
+    map.release(3);
+    expect(map.take()).toBe(4);
+    map.release(8); // past the table: nothing
+    map.release(0); // a call that got no circuit frees the first
+    expect(map.take()).toBe(1);
+  });
+
+  it('one call at a time: SIPp 3.6.1 fails every third call with two circuits (its release quirk)', () => {
+    for (const [spec, expected] of [
+      // What SIPp 3.6.1 sent with -users 1 -m 6; 0 = the call failed (all circuits busy).
+      ['{0-0}{0}{0-0}{1-2}', ['0.0.0/2', '0.0.0/1', 0, '0.0.0/2', '0.0.0/1', 0]],
+      ['{0-0}{0}{0-0}{1-3}', ['0.0.0/2', '0.0.0/3', 0, '0.0.0/2', '0.0.0/3', '0.0.0/1']],
+    ] as const) {
+      const map = new TdmMap(parseTdmMap(spec)!);
+      const got = expected.map(() => {
+        const n = map.take();
+        map.release(n);
+        return n === 0 ? 0 : map.render(n);
+      });
+      expect(got).toEqual(expected);
+    }
   });
 
   it('scans from one before the random circuit, wrapping in unsigned arithmetic', () => {
