@@ -56,8 +56,8 @@
 //   10000, 10004, ... 18000, 10000, ... (%u); every occurrence takes the next value. The offset
 //   is ignored.
 // - [auto_media_port+N]: media port + N + (4 * (call_number - 1)) % 10000. The text rendered so
-//   far on its line must contain `audio`, `image` or `video`, else SIPp stops the run (as for
-//   [media_port] in SIPp; here only for [auto_media_port]).
+//   far on its line must contain `audio`, `image` or `video`, else SIPp stops the run; the same
+//   holds for [media_port] (SIPp's PCAPPLAY builds, Debian's included).
 // - [fill text="ab" variable=n]: `text` (default `X`) repeated to the length held by the variable
 //   $n (as SIPp's getDouble: 0 unless it holds a number; truncated; negative is 0).
 // - [file name="x"]: the bytes of file x, as they are (no LF -> CR LF). The name is template
@@ -169,6 +169,8 @@ const OP_AUTO_MEDIA_PORT = 23;
 const OP_FILL = 24;
 const OP_FILE = 25;
 const OP_TDMMAP = 26;
+/** [media_port+N]: a run value, but SIPp checks its line first (see mediaLineOk). */
+const OP_MEDIA_PORT = 27;
 
 const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   call_id: OP_CALL_ID,
@@ -393,6 +395,7 @@ function keywordPart(raw: string, place: SourcePlace, options: CompileOptions): 
   // SIPp tests `file` before `fill`, both on the text with the offset cut off.
   if (name.startsWith('file')) return filePart(name, place, options);
   if (name.startsWith('fill')) return fillPart(name, place, options);
+  if (name === 'media_port') return { kind: 'call', op: OP_MEDIA_PORT, offset, query: undefined, arg: 0 };
   if (RUN_KEYS.has(name)) return { kind: 'run', key: name as RunKey, offset };
   const op = SIMPLE_CALL_OPS[name];
   if (op !== undefined) return { kind: 'call', op, offset, query: undefined, arg: 0 };
@@ -611,7 +614,8 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
       flush();
       const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
       // [auto_media_port+N]: the run's media port folds into the offset.
-      const offset = part.op === OP_AUTO_MEDIA_PORT ? (run.mediaPort + part.offset) | 0 : part.offset;
+      const offset =
+        part.op === OP_AUTO_MEDIA_PORT || part.op === OP_MEDIA_PORT ? (run.mediaPort + part.offset) | 0 : part.offset;
       segments.push({ ...NO_SEGMENT, op: part.op, bytes, offset, query: part.query, arg: part.arg });
     }
   }
@@ -837,6 +841,10 @@ function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordS
         case OP_AUTO_MEDIA_PORT:
           if (!mediaLineOk(buf, pos, call)) continue;
           value = String((seg.offset + ((Math.imul(4, call.callNumber - 1) >>> 0) % 10000)) >>> 0);
+          break;
+        case OP_MEDIA_PORT:
+          if (!mediaLineOk(buf, pos, call)) continue;
+          value = String(seg.offset >>> 0);
           break;
         case OP_FILL:
           value = fillText(seg.bytes.toString('latin1'), call.variableDouble(seg.arg));

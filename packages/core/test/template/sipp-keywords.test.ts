@@ -76,7 +76,7 @@ describe('call keywords: [userid] [clock_tick] [timestamp] [date] [dynamic_id]',
   });
 });
 
-describe('[auto_media_port]', () => {
+describe('[auto_media_port] and the media line check of [media_port]', () => {
   const sdp = 'INVITE x SIP/2.0\nContent-Length: [len]\n\nm=audio [auto_media_port] RTP/AVP 0\nm=video [auto_media_port+2] RTP/AVP 31\n';
 
   it('is the media port plus N plus 4 per call number, modulo 10000', () => {
@@ -94,6 +94,11 @@ describe('[auto_media_port]', () => {
     const first = recordingCall();
     compileTemplate('OPTIONS x[auto_media_port] SIP/2.0\n\n', PLACE).bind(runValues()).render(first.call);
     expect(first.errors).toEqual(['Can not find beginning of a line for the media port!']);
+    // [media_port] too: SIPp 3.6.1 stopped on `X-M: [media_port]` with this message.
+    const plain = recordingCall();
+    expect(compileTemplate('OPTIONS x SIP/2.0\nX-M: [media_port]\nm=video [media_port+1]\n\n', PLACE).bind(runValues()).render(plain.call).toString('latin1'))
+      .toBe('OPTIONS x SIP/2.0\r\nX-M: \r\nm=video 6001\r\n\r\n');
+    expect(plain.errors).toEqual(['media_port keyword with no audio or video on the current line (\nX-M: )']);
     const image = recordingCall();
     compileTemplate('OPTIONS x SIP/2.0\nm=image [auto_media_port]\n\n', PLACE).bind(runValues()).render(image.call);
     expect(image.errors).toEqual([]);
