@@ -62,7 +62,8 @@
 //   $n (as SIPp's getDouble: 0 unless it holds a number; truncated; negative is 0).
 // - [file name="x"]: the bytes of file x, as they are (no LF -> CR LF). The name is template
 //   text; a name without keywords is read once when the scenario is compiled (CompileOptions.
-//   readFile), one with keywords at every send. A file that cannot be read stops the run.
+//   readFile), one with keywords (or one that could not be read then) at every send. A file
+//   that cannot be read when sending stops the run.
 // - [tdmmap]: the call's -tdmmap circuit (CallKeywordState.tdmmapText); without -tdmmap SIPp
 //   stops the run, and so do we.
 import { ScenarioError } from '../scenario/errors.js';
@@ -427,8 +428,8 @@ function authPart(raw: string, place: SourcePlace, options: CompileOptions): Par
 
 /**
  * `[file name="x"]`: the name is template text. Without keywords the file is read now (SIPp
- * reads it at every send: a file changed during the run is not seen); with keywords, at every
- * send.
+ * reads it at every send: a file changed during the run is not seen); with keywords, or when it
+ * cannot be read now, at every send, where a failure stops the run as in SIPp (exit 255).
  */
 function filePart(name: string, place: SourcePlace, options: CompileOptions): Part {
   const fileName = keywordParam(name, 'name=');
@@ -438,13 +439,11 @@ function filePart(name: string, place: SourcePlace, options: CompileOptions): Pa
   const nameParts = parseParts(fileName, () => place, options);
   if (nameParts.every((p) => p.kind === 'literal')) {
     const path = nameParts.map((p) => (p.kind === 'literal' ? p.text : '')).join('');
-    let bytes: Buffer;
     try {
-      bytes = read(path);
-    } catch (error) {
-      throw new ScenarioError(place, error instanceof Error ? error.message : String(error));
+      return { kind: 'literal', text: read(path).toString('latin1'), original: false };
+    } catch {
+      // SIPp only finds out when it sends: so do we (the message and the exit code are SIPp's).
     }
-    return { kind: 'literal', text: bytes.toString('latin1'), original: false };
   }
   return { kind: 'file', name: nameParts, read };
 }

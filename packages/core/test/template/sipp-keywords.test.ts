@@ -170,10 +170,14 @@ describe('[file name=...]', () => {
     expect(log).toEqual(['f1.txt', 'f2-1.txt', 'f2-2.txt']);
   });
 
-  it('a literal name that cannot be read fails the load; one with keywords stops the run', () => {
-    expect(errorOf('OPTIONS x SIP/2.0\nX: [file name="nope.txt"]', { readFile: reader([]) }).detail).toBe(
-      "Could not open 'nope.txt': No such file or directory",
-    );
+  it('a file that cannot be read stops the run when the message is sent, as in SIPp', () => {
+    // A literal name that cannot be read at load is tried again at every send.
+    const log: string[] = [];
+    const literal = compileTemplate('OPTIONS x SIP/2.0\nX: [file name="nope.txt"]\n\n', PLACE, { readFile: reader(log) });
+    const first = recordingCall();
+    literal.bind(runValues()).render(first.call);
+    expect(first.errors).toEqual(["Could not open 'nope.txt': No such file or directory"]);
+    expect(log).toEqual(['nope.txt', 'nope.txt']);
     const bound = compileTemplate(template, PLACE, { readFile: reader([]) }).bind(runValues());
     const { call, errors } = recordingCall({ callNumber: 3 });
     bound.render(call);
