@@ -210,6 +210,10 @@ const sections: HelpSection[] = [
     entries: [
       { flag: 'r', text: 'Call rate: calls started per rate period (-rp). Default: 10.' },
       {
+        flag: 'rate_scale',
+        text: "Step of the rate keys while running: '+'/'-' change the rate by 1 * rate_scale, '*'/'/' by 10 * rate_scale. Default: 1.",
+      },
+      {
         flag: 'rp',
         text:
           'Rate period: -r calls are started every -rp. Default: 1000 (one second). Default ' +
@@ -285,6 +289,10 @@ const sections: HelpSection[] = [
       },
       { flag: 'stat_delimiter', text: "Separator of the statistics file. Default: ';'." },
       { flag: 'stf', text: 'Name of the statistics file (instead of <scenario>_<pid>_.csv).' },
+      {
+        flag: 'f',
+        text: 'How often the screen is redrawn while running. Default: 1. Default unit: seconds.',
+      },
       {
         flag: 'fd',
         text: 'How often a statistics row is written. Default: 60. Default unit: seconds.',

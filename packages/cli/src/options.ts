@@ -51,6 +51,10 @@ const RequiredFields = t.type({
   keys: t.record(t.string, t.string),
   /** -set var value: raw, in command-line order, for after the scenario is loaded. Default []. */
   sets: t.array(t.tuple([t.string, t.string])),
+  /** -f: how often the screen is redrawn, in ms (0: only on a key). Default 1000. */
+  reportFrequencyMs: t.number,
+  /** -rate_scale: the step of the + - * / keys (1 and 10 times this). Default 1. */
+  rateScale: t.number,
   /** -nostdin. Default false. */
   noStdin: t.boolean,
   /** -bg. Default false. */
@@ -187,6 +191,8 @@ export const RUN_DEFAULTS: Readonly<
   baseCseq: 1,
   keys: Object.freeze({}),
   sets: [] as const,
+  reportFrequencyMs: 1000,
+  rateScale: 1,
   noStdin: false,
   background: false,
   traceStat: false,
@@ -425,6 +431,10 @@ const supported: Readonly<Record<string, Apply>> = {
   r: (d, [v], f) => {
     d.rate = parseNumber(f, v);
   },
+  rate_scale: (d, [v], f) => {
+    d.rateScale = parseNumber(f, v);
+  },
+  f: time('reportFrequencyMs', 's'),
   rp: (d, [v], f) => {
     const ms = parseTime(f, v, 'ms');
     if (ms <= 0) throw new UsageError(`${f}: the rate period must be more than 0 ms, got ${quote(v)}`);

@@ -34,6 +34,7 @@ import { RunReporter } from './outputs/reporter.js';
 import { tapStats, TraceOutputs } from './outputs/trace-files.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
+import { RunConsole } from './terminal/run-console.js';
 
 /** A scenario and the name SIPp derives output file names from. */
 export interface LoadedScenario {
@@ -361,6 +362,8 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // SIPp's keys and live screen on a terminal, SIGUSR1 (soft exit) and SIGUSR2 (screen dump).
+  const runConsole = new RunConsole(reporter);
   const hardStop =
     options.timeoutMs !== undefined
       ? scheduler.setTimer(options.timeoutMs, () => {
@@ -369,6 +372,7 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
         })
       : undefined;
   try {
+    runConsole.start();
     reporter.start();
     engine.start();
     const result = await engine.finished;
@@ -382,6 +386,7 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
     process.stderr.write(`gossipper: ${(error as Error)?.stack ?? String(error)}\n`);
     return ExitCode.Fatal;
   } finally {
+    runConsole.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

@@ -53,6 +53,8 @@ describe('defaults', () => {
       baseCseq: 1,
       keys: {},
       sets: [],
+      reportFrequencyMs: 1000,
+      rateScale: 1,
       noStdin: false,
       background: false,
       traceStat: false,
@@ -180,6 +182,9 @@ describe('every supported flag with a value', () => {
     expect(run('-buff_size', '65536').bufferSize).toBe(65536);
     expect(run('-base_cseq', '100').baseCseq).toBe(100);
     expect(run('-nostdin').noStdin).toBe(true);
+    expect(run('-f', '2').reportFrequencyMs).toBe(2000);
+    expect(run('-f', '500ms').reportFrequencyMs).toBe(500);
+    expect(run('-rate_scale', '2.5').rateScale).toBe(2.5);
     expect(run('-bg').background).toBe(true);
   });
 

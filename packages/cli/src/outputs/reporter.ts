@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import {
   progressLine,
   renderClosingScreens,
@@ -39,8 +39,15 @@ export class RunReporter {
   private csvTimer: TimerHandle | undefined;
   private progressTimer: TimerHandle | undefined;
   private finished = false;
+  /** SIPp's live screen on the terminal (terminal/run-console.ts): it replaces the progress line. */
+  private live: { close(): void } | undefined;
 
-  constructor(private readonly parts: ReporterParts) {}
+  constructor(readonly parts: ReporterParts) {}
+
+  /** A live screen is shown: no progress line; it is closed before the closing screens. */
+  useLiveScreen(live: { close(): void }): void {
+    this.live = live;
+  }
 
   start(): void {
     const { options, loaded, pid, stats, scheduler, quiet, traces } = this.parts;
@@ -59,7 +66,7 @@ export class RunReporter {
       };
       this.csvTimer = scheduler.setTimer(every, tick);
     }
-    if (!quiet && !options.background) {
+    if (!quiet && !options.background && this.live === undefined) {
       const tick = () => {
         process.stderr.write(`${progressLine(stats)}\n`);
         stats.resetPeriodic('display');
@@ -82,6 +89,8 @@ export class RunReporter {
   finish(result: EngineResult | undefined, exitCode: number): void {
     if (this.finished) return;
     this.finished = true;
+    // The terminal back to normal before anything is printed, as SIPp's screen_exit.
+    this.live?.close();
     this.csvTimer?.cancel();
     this.progressTimer?.cancel();
     const { options, loaded, stats, quiet, traces } = this.parts;
@@ -93,9 +102,10 @@ export class RunReporter {
       this.csv?.close();
     }
     if (traces?.screenPath !== undefined) {
-      // SIPp dumps its screens as they stand while it quits, with the last error.
+      // SIPp dumps its screens as they stand while it quits, with the last error, after any
+      // dump SIGUSR2 wrote during the run (the file was created empty at start).
       const lastError = traces.errors.lastError;
-      writeFileSync(
+      appendFileSync(
         traces.screenPath,
         renderScreenLog(stats, {
           ...this.screenInfo(),
@@ -117,7 +127,8 @@ export class RunReporter {
     }
   }
 
-  private screenInfo(): ScreenInfo {
+  /** What the screens show that statistics do not keep, as it stands now. */
+  screenInfo(): ScreenInfo {
     const { options, engine } = this.parts;
     const remote = engine.config.remote;
     return {
@@ -128,7 +139,8 @@ export class RunReporter {
       ratePeriodMs: options.ratePeriodMs,
       durationMs: options.callDurationMs,
       ...(options.maxCalls !== undefined ? { callLimit: options.maxCalls } : {}),
-      openCallsAllowed: engine.config.callLimit,
+      ...(options.users !== undefined ? { users: engine.userCount } : {}),
+      openCallsAllowed: engine.openCallLimit,
       footer: 'terminated',
     };
   }

@@ -126,6 +126,9 @@ export class Engine {
   ) {
     this.mode = scenario.startsWithRecv ? 'server' : 'client';
     this.rate = config.rate;
+    this.callLimit = config.callLimit;
+    this.users = config.users;
+    this.highestUser = Math.max(config.users, 0);
     this.random = deps.random ?? Math.random;
     this.clockOrigin = deps.scheduler.now();
     this.dynamicId = config.dynamicId.start;
@@ -206,6 +209,61 @@ export class Engine {
   }
   private createdAtRateChange = 0;
 
+  /** Traffic paused (SIPp's 'p'): no new call until resumed. */
+  get paused(): boolean {
+    return this.trafficPaused;
+  }
+  private trafficPaused = false;
+
+  /**
+   * Pause or resume call generation (SIPp's 'p'). Calls under way go on; resuming restarts
+   * the rate schedule from now, as SIPp's set_paused(false) does with set_rate(rate).
+   */
+  setPaused(paused: boolean): void {
+    if (this.trafficPaused === paused) return;
+    this.trafficPaused = paused;
+    if (paused) {
+      this.generatorTimer?.cancel();
+      this.generatorTimer = undefined;
+    } else if (this.mode === 'client' && this.started) {
+      this.setRate(this.rate);
+    }
+  }
+
+  /** The open-call limit in force (-l, or SIPp's default, which follows the rate). */
+  get openCallLimit(): number {
+    return this.callLimit;
+  }
+  private callLimit: number;
+
+  /** Change the open-call limit (SIPp recomputes it on each rate change when -l is not given). */
+  setCallLimit(limit: number): void {
+    this.callLimit = limit;
+  }
+
+  /** -users: the number of users now (SIPp's `users`; -1 without -users). */
+  get userCount(): number {
+    return this.users;
+  }
+  private users: number;
+  private highestUser: number;
+
+  /**
+   * -users: change the number of users (SIPp's rate keys in user mode, set_users). More users
+   * get new numbers at the front of the free list; fewer users only lowers the target (SIPp
+   * also retires the users of the calls that end over it; we keep them free).
+   */
+  setUsers(users: number): void {
+    if (this.config.users < 0) return;
+    const target = Math.max(0, Math.trunc(users));
+    while (this.freeUsers.length + this.calls.size < target) this.freeUsers.unshift(++this.highestUser);
+    this.users = target;
+    this.callLimit = target;
+    if (this.started && this.acceptingCalls && !this.trafficPaused && this.generatorTimer === undefined) {
+      this.generatorTimer = this.deps.scheduler.setTimer(0, this.generate);
+    }
+  }
+
   /** Stop creating calls; the run ends when the open ones end (SIPp's 'q'). */
   stopNewCalls(): void {
     this.acceptingCalls = false;
@@ -239,12 +297,13 @@ export class Engine {
 
   private readonly generate = (): void => {
     this.generatorTimer = undefined;
-    if (!this.acceptingCalls || this.finishedFlag) return;
+    if (!this.acceptingCalls || this.finishedFlag || this.trafficPaused) return;
     if (this.config.users >= 0) {
       this.generateForUsers();
       return;
     }
-    const { maxCalls, callLimit, ratePeriodMs } = this.config;
+    const { maxCalls, ratePeriodMs } = this.config;
+    const callLimit = this.callLimit;
     const now = this.deps.scheduler.now();
     const elapsed = now - this.generatorStart;
     // The first call goes out at once, then one every ratePeriodMs / rate.
@@ -272,7 +331,8 @@ export class Engine {
    * (callEnded wakes this up), until -m.
    */
   private generateForUsers(): void {
-    const { maxCalls, users } = this.config;
+    const { maxCalls } = this.config;
+    const users = this.users;
     let toCreate = Math.min(users - this.calls.size, this.freeUsers.length);
     if (maxCalls > 0) toCreate = Math.min(toCreate, maxCalls - this.callsCreated);
     for (let i = 0; i < toCreate; i++) this.createClientCall();

@@ -48,6 +48,11 @@ export class TdmMap {
     this.busy = new Uint8Array(this.size);
   }
 
+  /** Whether circuit `index` (0-based, SIPp's tdm_map[index]) is taken: the TDM map screen. */
+  busyAt(index: number): boolean {
+    return this.busy[index] === 1;
+  }
+
   /**
    * SIPp's get_tdm_map_number: from a random circuit on (starting one before it, in unsigned
    * arithmetic, as SIPp does), the first free one, numbered from 1 and marked busy; 0 when all
