@@ -41,7 +41,8 @@ export class RunConsole {
   readonly keys: KeyHandler;
   private tty: TtyScreen | undefined;
   private refreshTimer: TimerHandle | undefined;
-  private lastReportAt = 0;
+  /** When the screen last started a period; at first the program's start, as SIPp's clock_tick. */
+  private lastReportAt: number;
   private closed = false;
   private screenDumped = false;
   private readonly onUsr1 = (): void => this.keys.softExit();
@@ -51,7 +52,8 @@ export class RunConsole {
     private readonly reporter: RunReporter,
     private readonly io: ConsoleIO = { input: process.stdin, output: process.stdout },
   ) {
-    const { engine, options, stats } = reporter.parts;
+    const { engine, options, stats, scheduler } = reporter.parts;
+    this.lastReportAt = scheduler.now() - performance.now();
     const control: RunControl = {
       serverMode: engine.mode === 'server',
       hasTdmMap: engine.tdmMap !== undefined,
@@ -101,7 +103,9 @@ export class RunConsole {
     });
     this.reporter.useLiveScreen(this);
     this.tty.open();
-    // SIPp draws at start (and resets the periodic counters), then every -f.
+    // SIPp draws at start (and resets the periodic counters), then every -f. Its first screen
+    // has no time since the last report, so it repeats the sockets line for the RTP line.
+    this.lastReportAt = scheduler.now();
     this.report();
     const every = options.reportFrequencyMs;
     if (every > 0) {

@@ -13,6 +13,28 @@ export function expandTabs(line: string): string {
   return out;
 }
 
+/**
+ * The terminal rows of a screen as SIPp's curses printw("%s\n") puts them: tabs expanded, a
+ * line longer than the terminal wraps, and a line that fills the last column leaves the
+ * cursor on the next row, so its newline adds an empty row: on an 80-column terminal every
+ * 80-character line of the statistics screen is followed by an empty row, as SIPp shows it.
+ */
+export function screenRows(text: string, columns: number): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const rows: string[] = [];
+  for (const raw of lines) {
+    const line = expandTabs(raw);
+    if (line === '') {
+      rows.push('');
+      continue;
+    }
+    for (let i = 0; i < line.length; i += columns) rows.push(line.slice(i, i + columns));
+    if (line.length % columns === 0) rows.push('');
+  }
+  return rows;
+}
+
 export interface TtyScreenIO {
   input: NodeJS.ReadStream;
   output: NodeJS.WriteStream;
@@ -51,15 +73,13 @@ export class TtyScreen {
     output.write(ENTER);
   }
 
-  /** Draw a screen: its lines from the top left, cut to the terminal's size, the rest cleared. */
+  /** Draw a screen from the top left as curses lays it out (see {@link screenRows}), the rest cleared. */
   draw(text: string): void {
     if (!this.opened) return;
     const { output } = this.io;
     const rows = output.rows > 0 ? output.rows : 24;
     const columns = output.columns > 0 ? output.columns : 80;
-    const lines = text.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const shown = lines.slice(0, rows).map((line) => expandTabs(line).slice(0, columns));
+    const shown = screenRows(text, columns).slice(0, rows);
     // No newline after the last row: the terminal must not scroll (curses does not either).
     output.write(`\x1b[H${shown.join('\x1b[K\r\n')}\x1b[K\x1b[J`);
   }
