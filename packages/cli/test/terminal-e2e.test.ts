@@ -26,10 +26,17 @@ const PAUSED = '----------------- Traffic Paused - Press [p] again to resume ---
 const QUITTING = '------- Waiting for active calls to end. Press [q] again to force exit. -------';
 const TERMINATED = '------------------------------ Test Terminated --------------------------------';
 
-/** The screen on a pane: its rows from the title to the footer (the last non-blank row). */
+/**
+ * The screen on a pane: its rows from the title to the footer (SIPp's command-line echo may
+ * stay below its footer: curses does not know of it).
+ */
 function screenOf(rows: string[]): string[] {
   let last = rows.length - 1;
-  while (last >= 0 && rows[last] === '') last--;
+  while (last >= 0 && ![RUNNING, PAUSED, QUITTING].includes(rows[last]!)) last--;
+  if (last < 0) {
+    last = rows.length - 1;
+    while (last >= 0 && rows[last] === '') last--;
+  }
   return rows.slice(0, last + 1);
 }
 
@@ -91,9 +98,21 @@ describeWithTmuxAndSipp('interactive terminal, side by side with SIPp 3.6.1 in t
       expect(skeleton(ours), `screen ${key}`).toEqual(skeleton(theirs));
     }
 
-    // q: no new calls, the run ends when the open calls have; both exit 0.
     for (const name of both) tmux.type(name, '1');
     await waitBoth('the scenario screen again', (rows) => rows[0] === TITLES['1']);
+
+    // The command line (c ... Enter), ours only: SIPp 3.6.1 echoes the typed text behind
+    // curses' back, which leaves its screen garbled until a full redraw.
+    tmux.type('ours', 'cset rate 5');
+    await waitFor('the Command: line', () => tmux.capture('ours').includes('Command: set rate 5'), 10_000);
+    tmux.press('ours', 'Enter');
+    await waitFor('rate 5', () => (screen('ours')[2] ?? '').startsWith('  5.0(2000 ms)/1.000s'), 10_000);
+    expect(screen('ours')[5]).toMatch(/^ {2}\d+ calls \(limit 30\)/);
+    tmux.type('ours', 'cbogus 1');
+    tmux.press('ours', 'Enter');
+    await waitFor('the Last Error line', () => screen('ours').at(-2) === 'Last Error: Unrecognized command: "bogus"', 10_000);
+
+    // q: no new calls, the run ends when the open calls have; both exit 0.
     for (const name of both) tmux.type(name, 'q');
     await waitFor('both runs to end', () => both.every((name) => tmux.capture(name).some((r) => r.startsWith('EXIT='))), 15_000);
     for (const name of both) {

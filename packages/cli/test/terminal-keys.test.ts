@@ -33,6 +33,8 @@ function fakeControl(overrides: Partial<RunControl> = {}) {
     stopNewCalls: () => log.push('stop new calls'),
     quitNow: () => log.push('quit now'),
     dumpScreens: () => log.push('dump'),
+    setCallLimit: (limit) => log.push(`limit ${limit}`),
+    warn: (text) => log.push(`warning: ${text}`),
     ...overrides,
   };
   return { control, log };
@@ -173,5 +175,75 @@ describe('screenRows (curses layout)', () => {
   it('a longer line wraps; on a wider terminal nothing is added', () => {
     expect(screenRows(`${'a'.repeat(85)}\n`, 80)).toEqual(['a'.repeat(80), 'aaaaa']);
     expect(screenRows(`${'x'.repeat(80)}\n`, 100)).toEqual(['x'.repeat(80)]);
+  });
+});
+
+describe('the command line (key c), as SIPp process_command', () => {
+  const typed = (keys: KeyHandler, text: string): void => {
+    for (const c of text) keys.key(c);
+  };
+
+  it('c, the command, Enter: set rate', () => {
+    const { control, log } = fakeControl();
+    const keys = new KeyHandler(control);
+    keys.key('c');
+    typed(keys, 'set rate 5');
+    expect(keys.command).toBe('set rate 5');
+    expect(log).toEqual([]);
+    keys.key('\r');
+    expect(keys.command).toBeUndefined();
+    expect(log).toEqual(['rate 5']);
+  });
+
+  it('keys typed in a command are not keys: q, p and digits go into the command', () => {
+    const { control, log } = fakeControl();
+    const keys = new KeyHandler(control);
+    keys.key('c');
+    typed(keys, 'qp2');
+    expect(log).toEqual([]);
+    expect(keys.choice.screen).toBe('scenario');
+    keys.key('\x7f');
+    expect(keys.command).toBe('qp');
+  });
+
+  it("set rate-scale changes the keys' step; set limit fixes the open-call limit", () => {
+    const { control, log } = fakeControl();
+    const keys = new KeyHandler(control);
+    keys.runCommand('set rate-scale 2.5');
+    keys.key('+');
+    keys.runCommand('set limit 0x10');
+    expect(log).toEqual(['rate 12.5', 'limit 16']);
+  });
+
+  it("mistakes are warnings with SIPp's text", () => {
+    const { control, log } = fakeControl();
+    const keys = new KeyHandler(control);
+    for (const command of ['bogus 1', 'set', 'set rate', 'set rate abc', 'set users 3', 'set color red', 'set hide maybe']) {
+      keys.runCommand(command);
+    }
+    expect(log).toEqual([
+      'warning: Unrecognized command: "bogus"',
+      'warning: The set command requires at least one argument',
+      'warning: The set command requires two arguments (attribute and value)',
+      'warning: Invalid rate value: "abc"',
+      'warning: Users can not be changed at run time for a rate-based benchmark.',
+      'warning: Unknown set attribute: color',
+      'warning: Invalid bool: maybe',
+    ]);
+  });
+
+  it('-users: set users, and no rate or limit', () => {
+    const { control, log } = fakeControl({ usersMode: true });
+    const keys = new KeyHandler(control);
+    keys.runCommand('set users 8');
+    keys.runCommand('set rate 3');
+    keys.runCommand('set limit 3');
+    keys.runCommand('set users -1');
+    expect(log).toEqual([
+      'users 8',
+      'warning: Rates can not be set in a user-based benchmark.',
+      'warning: Can not set call limit for a user-based benchmark.',
+      'warning: Invalid users value: "-1"',
+    ]);
   });
 });

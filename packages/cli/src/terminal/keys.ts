@@ -31,6 +31,10 @@ export interface RunControl {
   stopNewCalls(): void;
   /** Abort every call and end the run now. */
   quitNow(): void;
+  /** `set limit N` (command line): a fixed open-call limit, as -l. */
+  setCallLimit(limit: number): void;
+  /** A warning of a command, shown as SIPp's `Last Error:` line. */
+  warn(message: string): void;
   /** `s`: dump the screens to the screen file (only with -trace_screen, as SIPp). */
   dumpScreens(): void;
   readonly traceScreen: boolean;
@@ -65,13 +69,34 @@ export function usersAfterKey(users: number, key: '+' | '-' | '*' | '/', rateSca
 export class KeyHandler {
   choice: ScreenChoice = { screen: 'scenario', which: 1 };
   quitting = 0;
+  /** SIPp's command line (key `c`): the text typed so far, undefined when not typing one. */
+  command: string | undefined;
+  /** -rate_scale, which `set rate-scale` changes. */
+  rateScale: number;
 
-  constructor(private readonly control: RunControl) {}
+  constructor(private readonly control: RunControl) {
+    this.rateScale = control.rateScale;
+  }
 
-  /** Handle one key; true when SIPp redraws the screen at once for it. */
+  /** Handle one key; true when the screen is to be redrawn at once for it. */
   key(c: string): boolean {
     const control = this.control;
+    if (this.command !== undefined) {
+      if (c === '\r' || c === '\n') {
+        const text = this.command;
+        this.command = undefined;
+        this.runCommand(text);
+      } else if (c === '\x7f' || c === '\b') {
+        this.command = this.command.slice(0, -1);
+      } else {
+        this.command += c;
+      }
+      return true;
+    }
     switch (c) {
+      case 'c':
+        this.command = '';
+        return true;
       case '1':
         this.choice = { screen: 'scenario', which: 1 };
         return true;
@@ -98,8 +123,8 @@ export class KeyHandler {
       case '-':
       case '*':
       case '/':
-        if (control.usersMode) control.setUsers(usersAfterKey(control.users(), c, control.rateScale));
-        else control.setRate(rateAfterKey(control.rate(), c, control.rateScale));
+        if (control.usersMode) control.setUsers(usersAfterKey(control.users(), c, this.rateScale));
+        else control.setRate(rateAfterKey(control.rate(), c, this.rateScale));
         return true;
       case 'p':
         if (!control.serverMode) control.setPaused(!control.paused());
@@ -118,6 +143,63 @@ export class KeyHandler {
     }
   }
 
+  /**
+   * SIPp's process_command: `set rate|rate-scale|users|limit|display|hide VALUE`; a mistake
+   * is a warning with SIPp's text. `trace`, `dump` and `reset` are not supported yet.
+   */
+  runCommand(input: string): void {
+    const control = this.control;
+    const warn = (message: string): void => control.warn(message);
+    const [command, rest] = splitWord(input.trim());
+    if (rest === undefined) return warn(`The ${command} command requires at least one argument`);
+    switch (command) {
+      case 'set':
+        break;
+      case 'trace':
+      case 'dump':
+      case 'reset':
+        return warn(`The ${command} command is not supported yet`);
+      default:
+        return warn(`Unrecognized command: "${command}"`);
+    }
+    const [what, value] = splitWord(rest);
+    if (value === undefined) return warn('The set command requires two arguments (attribute and value)');
+    switch (what) {
+      case 'rate': {
+        const rate = cNumber(value);
+        if (control.usersMode) return warn('Rates can not be set in a user-based benchmark.');
+        if (rate === undefined) return warn(`Invalid rate value: "${value}"`);
+        return control.setRate(rate < 0 ? 0 : rate);
+      }
+      case 'rate-scale': {
+        const scale = cNumber(value);
+        if (scale === undefined) return warn(`Invalid rate-scale value: "${value}"`);
+        this.rateScale = scale;
+        return;
+      }
+      case 'users': {
+        const users = cInteger(value);
+        if (!control.usersMode) return warn('Users can not be changed at run time for a rate-based benchmark.');
+        if (users === undefined || users < 0) return warn(`Invalid users value: "${value}"`);
+        return control.setUsers(users);
+      }
+      case 'limit': {
+        const limit = cInteger(value);
+        if (control.usersMode) return warn('Can not set call limit for a user-based benchmark.');
+        if (limit === undefined || limit < 0) return warn(`Invalid limit value: "${value}"`);
+        return control.setCallLimit(limit);
+      }
+      case 'display':
+        if (value !== 'main') warn(`Unknown display scenario: ${value}`);
+        return;
+      case 'hide':
+        if (value !== 'true' && value !== 'false') warn(`Invalid bool: ${value}`);
+        return;
+      default:
+        return warn(`Unknown set attribute: ${what}`);
+    }
+  }
+
   /** SIGUSR1: SIPp's soft exit, as `q` (no redraw of its own). */
   softExit(): void {
     this.addQuitting(10);
@@ -128,4 +210,25 @@ export class KeyHandler {
     if (this.quitting > 11) this.control.quitNow();
     else this.control.stopNewCalls();
   }
+}
+
+/** The first word and the rest (trimmed), as SIPp's strchr(' ') split; no rest: undefined. */
+function splitWord(text: string): [string, string | undefined] {
+  const space = text.indexOf(' ');
+  if (space < 0) return [text, undefined];
+  return [text.slice(0, space), text.slice(space + 1).trim()];
+}
+
+/** strtod with nothing left over: a decimal number, or undefined. */
+function cNumber(text: string): number | undefined {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : undefined;
+}
+
+/** strtol(text, &end, 0) with nothing left over: decimal, 0x hex or 0 octal, or undefined. */
+function cInteger(text: string): number | undefined {
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(text);
+  if (!m) return undefined;
+  const digits = m[2]!;
+  const n = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : Number(digits);
+  return m[1] === '-' ? -n : n;
 }

@@ -44,6 +44,10 @@ export class RunConsole {
   /** When the screen last started a period; at first the program's start, as SIPp's clock_tick. */
   private lastReportAt: number;
   private closed = false;
+  /** `set limit` fixed the open-call limit: rate changes no longer move it (SIPp's open_calls_user_setting). */
+  private fixedLimit: boolean;
+  /** The last command warning, and the count of run errors when it came (the later one is shown). */
+  private warning: { text: string; errorsBefore: number } | undefined;
   private screenDumped = false;
   private readonly onUsr1 = (): void => this.keys.softExit();
   private readonly onUsr2 = (): void => this.dumpScreens();
@@ -54,6 +58,7 @@ export class RunConsole {
   ) {
     const { engine, options, stats, scheduler } = reporter.parts;
     this.lastReportAt = scheduler.now() - performance.now();
+    this.fixedLimit = options.callLimit !== undefined;
     const control: RunControl = {
       serverMode: engine.mode === 'server',
       hasTdmMap: engine.tdmMap !== undefined,
@@ -65,7 +70,7 @@ export class RunConsole {
         engine.setRate(rate);
         stats.setTargetRate(rate);
         // SIPp's set_rate: without -l (or -users) the open-call limit follows the rate.
-        if (options.callLimit === undefined && engine.mode === 'client') {
+        if (!this.fixedLimit && engine.mode === 'client') {
           engine.setCallLimit(
             defaultCallLimit({
               rate,
@@ -83,6 +88,13 @@ export class RunConsole {
       stopNewCalls: () => engine.stopNewCalls(),
       quitNow: () => engine.stop('signal'),
       dumpScreens: () => this.dumpScreens(),
+      setCallLimit: (limit) => {
+        this.fixedLimit = true;
+        engine.setCallLimit(limit);
+      },
+      warn: (text) => {
+        this.warning = { text, errorsBefore: reporter.parts.traces?.errors.count ?? 0 };
+      },
     };
     this.keys = new KeyHandler(control);
   }
@@ -150,7 +162,10 @@ export class RunConsole {
 
   private info(): ScreenInfo {
     const { scheduler, traces } = this.reporter.parts;
-    const lastError = traces?.errors.lastError;
+    const errors = traces?.errors;
+    const warning = this.warning;
+    const lastError =
+      warning !== undefined && (errors === undefined || errors.count === warning.errorsBefore) ? warning.text : errors?.lastError;
     return {
       ...this.reporter.screenInfo(),
       footer: this.footer(),
@@ -159,8 +174,13 @@ export class RunConsole {
     };
   }
 
-  /** The screen the keys chose, as it stands now. */
+  /** The screen the keys chose, as it stands now; while a command is typed, SIPp's `Command:` line under it. */
   render(): string {
+    const screen = this.renderScreen();
+    return this.keys.command === undefined ? screen : `${screen}\nCommand: ${this.keys.command}\n`;
+  }
+
+  private renderScreen(): string {
     const { stats, engine } = this.reporter.parts;
     const info = this.info();
     const { screen, which } = this.keys.choice;
@@ -177,7 +197,10 @@ export class RunConsole {
           screen === 'tdm' && engine.tdmMap !== undefined
             ? tdmScreenLines(engine.tdmMap, engine.scenario.steps.length)
             : variablesScreenLines(engine.scenario);
-        if (info.lastError) lines.push(`Last Error: ${info.lastError.slice(0, 60)}...`.slice(0, 79));
+        if (info.lastError) {
+          const text = info.lastError.length > 60 ? `${info.lastError.slice(0, 60)}...` : info.lastError;
+          lines.push(`Last Error: ${text}`.slice(0, 79));
+        }
         lines.push(footerLine(info.footer ?? 'running', engine.mode));
         return lines.map((l) => `${l}\n`).join('');
       }

@@ -94,7 +94,9 @@ function modeOf(stats: RunStats, info: Pick<ScreenInfo, 'mode'>): 'client' | 'se
 function finish(lines: string[], stats: RunStats, info: Pick<ScreenInfo, 'lastError' | 'footer' | 'mode'>): string {
   const footer = info.footer ?? 'running';
   if (footer !== 'terminated' && info.lastError) {
-    lines.push(cut(`Last Error: ${info.lastError.slice(0, 60)}...`, 80));
+    // SIPp: "%.60s..." when longer than 60 characters, the whole text otherwise.
+    const text = info.lastError.length > 60 ? `${info.lastError.slice(0, 60)}...` : info.lastError;
+    lines.push(cut(`Last Error: ${text}`, 80));
   }
   lines.push(footerLine(footer, modeOf(stats, info)));
   return lines.map((l) => l + '\n').join('');
