@@ -127,6 +127,57 @@ describeWithTmuxAndSipp('interactive terminal, side by side with SIPp 3.6.1 in t
     expect(tmux.capture('ours').find((r) => r.includes('icanon'))).toBe('icanon echo');
   });
 
+  it('-users, -tdmmap and actions: screens 1, 4 and 5 and the users keys as SIPp', async (ctx) => {
+    const s = session(ctx);
+    const tmux = tmuxFor(ctx);
+    const uas = s.sipp(['-sn', 'uas', '-i', LOOPBACK, '-p', '13736']);
+    await waitForUdpBound(13736, uas);
+    const common = `-sn regexp -i ${LOOPBACK} ${LOOPBACK}:13736 -users 3 -d 2000 -tdmmap {0-1}{99}{5-6}{1-3}`;
+    tmux.start('ours', `${process.execPath} ${GOSSIPPER_BIN} ${common} -p 13737; echo EXIT=$?; sleep 30`, s.dir);
+    tmux.start('sipp', `${SIPP_PATH} ${common} -p 13738; echo EXIT=$?; sleep 30`, s.dir);
+    const both = ['ours', 'sipp'] as const;
+    const screen = (name: string): string[] => screenOf(tmux.capture(name));
+    const waitBoth = async (what: string, check: (rows: string[]) => boolean): Promise<void> => {
+      await waitFor(`${what} on both screens`, () => both.every((name) => check(screen(name))), 10_000);
+    };
+    await waitBoth('the scenario screen', (rows) => rows[0] === TITLES['1'] && rows.at(-1) === RUNNING);
+    for (const name of both) tmux.type(name, '+');
+    await waitBoth('4 users', (rows) => (rows[2] ?? '').startsWith('  4 (2000 ms)'));
+    await waitBoth('the limit of 4 users', (rows) => /^ {2}\d+ calls \(limit 4\)/.test(rows[5] ?? ''));
+    expect(screen('ours')[1]).toBe(screen('sipp')[1]);
+    for (const name of both) tmux.type(name, '4');
+    await waitBoth('the variables screen', (rows) => rows[0] === TITLES['4']);
+    expect(screen('ours')).toEqual(screen('sipp'));
+    for (const name of both) tmux.type(name, '5');
+    const tdm = '------------------------------ TDM map Screen --------- [1-9]: Change Screen --';
+    await waitBoth('the TDM map screen', (rows) => rows[0] === tdm);
+    // Which circuits are busy depends on the moment: compare the layout, '*' and '.' alike.
+    const layout = (rows: string[]): string[] => skeleton(rows).map((r) => r.replace(/^[*.]+$/, 'row'));
+    expect(layout(screen('ours'))).toEqual(layout(screen('sipp')));
+    for (const name of both) tmux.type(name, 'qq');
+  });
+
+  it('-timeout ends the run and gives the terminal back', async (ctx) => {
+    const s = session(ctx);
+    const tmux = tmuxFor(ctx);
+    const uas = s.sipp(['-sn', 'uas', '-i', LOOPBACK, '-p', '13739']);
+    await waitForUdpBound(13739, uas);
+    tmux.start(
+      'ours',
+      `${process.execPath} ${GOSSIPPER_BIN} -sn uac -i ${LOOPBACK} ${LOOPBACK}:13739 -p 13733 -r 5 -d 10000 -timeout 2s; echo EXIT=$?; ${STTY}; sleep 30`,
+      s.dir,
+    );
+    await waitFor('the scenario screen', () => tmux.capture('ours')[0] === TITLES['1'], 10_000);
+    await waitFor('the run to end', () => tmux.capture('ours').some((r) => r.startsWith('EXIT=')), 15_000);
+    const rows = tmux.capture('ours');
+    expect(rows).toContain('EXIT=97');
+    expect(rows).toContain(TERMINATED);
+    expect(tmux.display('ours', '#{alternate_on}')).toBe('0');
+    expect(tmux.display('ours', '#{cursor_flag}')).toBe('1');
+    await waitFor('stty output', () => tmux.capture('ours').some((r) => r.includes('icanon')), 5000);
+    expect(tmux.capture('ours').find((r) => r.includes('icanon'))).toBe('icanon echo');
+  });
+
   for (const [how, press] of [
     ['Ctrl-C', (t: Tmux) => t.press('ctlc', 'C-c')],
     ['Q', (t: Tmux) => t.type('ctlc', 'Q')],

@@ -8,15 +8,17 @@ const VARIABLES_TITLE = '----------------------------- Variables Screen --------
 const TDM_TITLE = '------------------------------ TDM map Screen --------- [1-9]: Change Screen --';
 
 /**
- * One action as a line of the variables screen. SIPp prints `Type[<its enum number>] - ...`
- * (CAction::printInfo); we print the action's element name and its main operand instead.
+ * One action as a line of the variables screen (CAction::printInfo). `ereg` is SIPp's text
+ * (`Type[1] - regexp[...] where[...] - checkIt[n] - checkItInverse[n] - $var`, checked against
+ * the binary); for the others SIPp prints `Type[<its enum number>] - ...`, we print the
+ * action's element name and the variable it sets.
  */
 function describeAction(action: Action, scenario: Scenario): string {
   const name = (slot: number | undefined): string => (slot === undefined ? '' : (scenario.variables[slot]?.name ?? ''));
   switch (action.kind) {
     case 'ereg':
       return (
-        `ereg - regexp[${action.source}] where[${action.searchIn === 'hdr' ? `Header-${action.header ?? ''}` : 'Full Msg'}]` +
+        `Type[1] - regexp[${action.source}] where[${action.searchIn === 'hdr' ? `Header-${action.header ?? ''}` : 'Full Msg'}]` +
         ` - checkIt[${action.checkIt ? 1 : 0}] - checkItInverse[${action.checkItInverse ? 1 : 0}] - $${name(action.assignTo)}`
       );
     default: {
