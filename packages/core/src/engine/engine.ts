@@ -135,6 +135,7 @@ export class Engine {
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
+    this.globalOptionalSteps = scenario.steps.filter((s) => s.kind === 'recv' && s.globalOptional === true).map((s) => s.index);
     this.globals = scenario.variables.map((v) => (v.scope === 'global' ? new VariableValue() : EMPTY_VARIABLE));
     for (const [name, value] of Object.entries(config.globals)) {
       const slot = scenario.variables.findIndex((v) => v.name === name && v.scope === 'global');
@@ -380,6 +381,9 @@ export class Engine {
   };
 
   // ---- call bookkeeping ------------------------------------------------------------------
+
+  /** Indexes of the `optional="global"` recvs. */
+  readonly globalOptionalSteps: readonly number[];
 
   /** @internal */ planAt(index: number): StepPlan | undefined {
     return this.plans[index];
@@ -1033,8 +1037,10 @@ class Call implements CallKeywordState, ActionHost {
     if (step.rrs) this.recordRouteSet(message);
     if (step.auth && !message.isRequest) this.takeChallenge(message);
     this.completeStep(step);
+    const before = this.stepIndex;
     this.stepIndex = found;
     if (!this.act(step, message.raw)) return;
+    if (step.advanceState === false) this.stepIndex = before;
     this.run();
   }
 
@@ -1180,6 +1186,10 @@ class Call implements CallKeywordState, ActionHost {
         this.transmit(nextPlan.bound!.render(this), true);
       }
       return -1;
+    }
+    // optional="global" recvs take their message wherever the call is.
+    for (const i of engine.globalOptionalSteps) {
+      if (this.matches(engine.planAt(i)!, message)) return i;
     }
     return undefined;
   }

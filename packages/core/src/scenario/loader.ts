@@ -102,6 +102,8 @@ class ScenarioLoader {
   private callLengthRepartition: number[] = [];
   private foundTimewait = false;
   private lastRecvOptional = false;
+  /** SIPp's hidedefault: `hiderest="true"` hides the steps after it from the screen. */
+  private hideDefault = false;
   private readonly variables: VariableInfo[] = [];
   private readonly defaultMessages = new Map<string, CompiledTemplate>();
   private readonly counterNames: string[] = [];
@@ -370,12 +372,20 @@ class ScenarioLoader {
     if (optional !== undefined) {
       if (optional === 'true') step.optional = true;
       else if (optional === 'global') {
-        throw this.error(element.line, '<recv> attribute "optional" value "global" is not supported yet');
+        step.optional = true;
+        step.globalOptional = true;
       } else if (optional !== 'false') {
         throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
       }
     }
     this.lastRecvOptional = step.optional;
+    const advanceState = attrs.get('advance_state');
+    if (advanceState !== undefined && !this.bool(element, advanceState, 'advance_state')) {
+      if (!step.optional) {
+        throw this.error(element.line, `advance_state is allowed only for optional messages (index = ${index})`);
+      }
+      step.advanceState = false;
+    }
 
     const timeout = this.long(attrs, 'timeout', 'message timeout');
     if (timeout) step.timeout = timeout;
@@ -486,6 +496,10 @@ class ScenarioLoader {
       if (pct === undefined) throw this.error(line, `lost percentage, "${lost}" is not a floating point number!`);
       if (step.kind === 'send' || step.kind === 'recv') step.lost = pct;
     }
+    const hideRest = attrs.get('hiderest');
+    if (hideRest !== undefined) this.hideDefault = this.bool(element, hideRest, 'hiderest');
+    const hide = attrs.get('hide');
+    if (hide !== undefined ? this.bool(element, hide, 'hide') : this.hideDefault) step.hide = true;
     // SIPp sets crlf when the attribute is present, whatever its value (crlf="false" too).
     if (attrs.has('crlf')) step.crlf = true;
     const ignoreSdp = attrs.get('ignoresdp');

@@ -18,6 +18,8 @@ export interface StepCommon {
   next?: number;
   /** `crlf="true"`: an empty line after this step on the statistics screen. */
   crlf: boolean;
+  /** `hide="true"` (or an earlier `hiderest="true"`): not shown on the scenario screen. */
+  hide?: boolean;
   /** `display="..."` text shown on the screen for this step. */
   display?: string;
   /** `start_rtd="name[,name]"`: RTD timers started when this step completes. */
@@ -70,6 +72,10 @@ export interface RecvStep extends StepCommon {
   /** `response="200"`. */
   response?: number;
   optional: boolean;
+  /** `optional="global"`: matched at any point of the call; the call goes on after it. */
+  globalOptional?: boolean;
+  /** `advance_state="false"` on an optional recv: taking it leaves the call where it was. */
+  advanceState?: boolean;
   /** `timeout="ms"` for this recv; undefined = -recv_timeout / none. */
   timeout?: number;
   /** `ontimeout="label"` resolved to a step index. */

@@ -33,7 +33,7 @@ export const FAILED_CALLS_KEPT = 10;
 const CAUSE_INDEX = new Map<FailureCause, number>(FAILURE_CAUSES.map((c, i) => [c.cause, i]));
 
 /** The step fields statistics and the scenario screen need (a real `Step` fits). */
-type StatsCommon = Pick<StepCommon, 'crlf' | 'display' | 'startRtd' | 'rtd'>;
+type StatsCommon = Pick<StepCommon, 'crlf' | 'display' | 'startRtd' | 'rtd' | 'hide'>;
 export type StatsStep =
   | (Pick<SendStep, 'kind' | 'isRequest' | 'method' | 'statusCode' | 'retrans' | 'lost'> & StatsCommon)
   | (Pick<RecvStep, 'kind' | 'request' | 'response' | 'lost'> & StatsCommon)

@@ -222,6 +222,7 @@ export function renderScenarioScreen(stats: RunStats, info: ScreenInfo, at: Stat
       : '                                 Messages  Retrans   Timeout   Unexpected-Msg',
   );
   stats.steps.forEach((step, i) => {
+    if (step.hide === true) return;
     lines.push(stepLine(stats, step, i, info, server));
     if (step.crlf) lines.push('');
   });

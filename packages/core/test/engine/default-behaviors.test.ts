@@ -252,4 +252,42 @@ describe('unexpected requests', () => {
     expect(other.server.engine.callsSucceeded).toBe(0);
     expect(other.server.stats.cumulative.failedFor('unexpected-message')).toBe(1);
   });
+
+  it('optional="global" takes its request wherever the call is; advance_state="false" leaves the call in place', async () => {
+    const uas = `<scenario name="uas">
+  <recv request="OPTIONS"/>
+  <recv request="INFO" optional="true" advance_state="false">
+    <action><log message="info [call_number]"/></action>
+  </recv>
+  <recv request="MESSAGE"/>
+  <nop next="done"><action><log message="end"/></action></nop>
+  <recv request="NOTIFY" optional="global">
+    <action><log message="global notify"/></action>
+  </recv>
+  <label id="done"/>
+</scenario>`;
+    const send = (method: string, cseq: number) => `<send>
+    <![CDATA[
+      ${method} sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@[local_ip]>;tag=[call_number]
+      To: <sip:x@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+    const uac = `<scenario name="uac">${send('OPTIONS', 1)}${send('INFO', 2)}${send('INFO', 3)}${send('MESSAGE', 4)}</scenario>`;
+    const logs = (e: EngineEvent[]) => e.filter((x) => x.kind === 'log').map((x) => (x as { text: string }).text);
+    const first = await run(uas, uac);
+    // Both INFOs are taken by the same optional recv; the MESSAGE then finds step 2.
+    expect(logs(first.server.events)).toEqual(['info 1', 'info 1', 'end']);
+    expect(first.server.engine.callsSucceeded).toBe(1);
+
+    const jumping = await run(uas, `<scenario name="uac">${send('OPTIONS', 1)}${send('NOTIFY', 2)}</scenario>`);
+    // The NOTIFY is expected nowhere near: the global recv takes it and the call ends after it.
+    expect(logs(jumping.server.events)).toEqual(['global notify']);
+    expect(jumping.server.engine.callsSucceeded).toBe(1);
+  });
 });
