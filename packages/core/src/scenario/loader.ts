@@ -10,8 +10,10 @@ import { parsePause } from './distribution.js';
 import type {
   NopStep,
   PauseStep,
+  RecvCmdStep,
   RecvStep,
   Scenario,
+  SendCmdStep,
   SendStep,
   SourcePlace,
   Step,
@@ -157,6 +159,7 @@ class ScenarioLoader {
       rtdNames: this.rtdNames,
       startsWithRecv: startsWithRecv(this.steps),
       variables: this.variables,
+      ...thirdPartyInfo(this.steps),
     };
   }
 
@@ -251,6 +254,13 @@ class ScenarioLoader {
       case 'nop':
         this.checkOptionalRecv(element, cursor);
         step = { kind: 'nop', ...this.common(index, place) } satisfies NopStep;
+        break;
+      case 'sendCmd':
+        this.checkOptionalRecv(element, cursor);
+        step = this.readSendCmd(element, attrs, index, place);
+        break;
+      case 'recvCmd':
+        step = this.readRecvCmd(element, attrs, index, place);
         break;
       default:
         throw this.error(line, `<${name}> is not supported yet`);
@@ -363,6 +373,35 @@ class ScenarioLoader {
     if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
     const auth = attrs.get('auth');
     if (auth !== undefined) step.auth = this.bool(element, auth, 'message authentication');
+    return step;
+  }
+
+  /** `<sendCmd>` (3PCC): its CDATA is compiled like a message (SIPp skips the SIP checks). */
+  private readSendCmd(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): SendCmdStep {
+    const cdata = element.cdata[0];
+    if (cdata === undefined) throw this.error(element.line, "No CDATA in 'sendCmd' section of xml scenario");
+    if (/^[ \t\n\r]*$/.test(cdata)) throw this.error(element.line, 'Empty cdata in xml scenario file');
+    const template = this.compile(cdata, { file: place.file, line: element.cdataLine }, this.compileOptions);
+    const step: SendCmdStep = { kind: 'sendCmd', ...this.common(index, place), template };
+    const dest = attrs.get('dest');
+    if (dest !== undefined) step.dest = dest;
+    return step;
+  }
+
+  /** `<recvCmd>` (3PCC). */
+  private readRecvCmd(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): RecvCmdStep {
+    const step: RecvCmdStep = { kind: 'recvCmd', ...this.common(index, place), optional: false };
+    const optional = attrs.get('optional');
+    if (optional !== undefined) {
+      if (optional === 'true') step.optional = true;
+      else if (optional === 'global') {
+        throw this.error(element.line, '<recvCmd> attribute "optional" value "global" is not supported yet');
+      } else if (optional !== 'false') {
+        throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
+      }
+    }
+    const src = attrs.get('src');
+    if (src !== undefined) step.src = src;
     return step;
   }
 
@@ -664,7 +703,21 @@ function rtdName(value: string): string | undefined {
 function startsWithRecv(steps: Step[]): boolean {
   for (const step of steps) {
     if (step.kind === 'pause' || step.kind === 'nop' || step.kind === 'timewait') continue;
-    return step.kind === 'recv';
+    // A scenario whose first step is a recvCmd (3PCC controller B, slave) is a server too.
+    return step.kind === 'recv' || step.kind === 'recvCmd';
   }
   return false;
+}
+
+/** SIPp's computeSippMode for the twin commands: which comes first, and the sendCmd peers. */
+function thirdPartyInfo(steps: Step[]): Pick<Scenario, 'thirdParty'> {
+  let firstCommand: 'sendCmd' | 'recvCmd' | undefined;
+  const peers: string[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'sendCmd' && step.kind !== 'recvCmd') continue;
+    firstCommand ??= step.kind;
+    if (step.kind === 'sendCmd' && step.dest !== undefined && !peers.includes(step.dest)) peers.push(step.dest);
+  }
+  if (firstCommand === undefined) return {};
+  return { thirdParty: { firstCommand, creation: startsWithRecv(steps) ? 'server' : 'client', peers } };
 }
