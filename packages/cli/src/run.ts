@@ -33,6 +33,7 @@ import { EventFanout, MessageTraceSink } from './outputs/message-trace.js';
 import { RunReporter } from './outputs/reporter.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
+import { setUpTwin } from './twin-setup.js';
 
 /** A scenario and the name SIPp derives output file names from. */
 export interface LoadedScenario {
@@ -246,7 +247,9 @@ export async function setUpRun(
     sinks.push(trace);
   }
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
+  const twin = await setUpTwin(options, loaded.scenario);
   const engine = new Engine(loaded.scenario, config, {
+    ...(twin !== undefined ? { twin: twin.channel, thirdPartyRole: twin.role } : {}),
     transport,
     scheduler,
     stats,
@@ -263,6 +266,7 @@ export async function setUpRun(
     async close() {
       trace?.close();
       await engine.close();
+      await twin?.channel.close();
       scheduler.dispose();
     },
   };

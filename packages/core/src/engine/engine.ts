@@ -977,12 +977,6 @@ class Call implements CallKeywordState, ActionHost {
       this.fail('cmd-not-sent', `cannot send twin command ${step.index}${step.dest !== undefined ? ` to ${step.dest}` : ''}`);
       return false;
     }
-    this.engine.deps.events?.emit({
-      kind: 'log',
-      at: this.engine.deps.scheduler.now(),
-      callId: this.callId,
-      text: `twin command sent${step.dest !== undefined ? ` to ${step.dest}` : ''}:\n${data.toString('latin1')}`,
-    });
     return true;
   }
 
@@ -999,7 +993,7 @@ class Call implements CallKeywordState, ActionHost {
     for (let i = this.stepIndex; i < engine.stepCount; i++) {
       const step = engine.planAt(i)!.step;
       if (step.kind !== 'recvCmd') {
-        if ((step.kind === 'recv' && step.optional) || false) continue;
+        if (step.kind === 'recv' && step.optional) continue;
         break;
       }
       if (engine.deps.thirdPartyRole === 'master' || engine.deps.thirdPartyRole === 'master-passive' || engine.deps.thirdPartyRole === 'slave') {

@@ -8,8 +8,8 @@ import { bestCompile, realCompile } from './helpers.js';
 const SIPP = '/usr/bin/sipp';
 
 describe('built-in scenarios', () => {
-  it('has the texts of uac and uas, and every SIPp built-in name', () => {
-    expect(Object.keys(builtinScenarios)).toEqual(['uac', 'uas']);
+  it('has the texts of uac, uas and the 3PCC four, and every SIPp built-in name', () => {
+    expect(Object.keys(builtinScenarios)).toEqual(['uac', 'uas', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B']);
     expect(SIPP_BUILTIN_NAMES).toEqual([
       'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs', 'uac_pcap',
       'ooc_default', 'ooc_dummy',
@@ -19,7 +19,7 @@ describe('built-in scenarios', () => {
   });
 
   it.skipIf(!existsSync(SIPP))('are byte for byte what `sipp -sd` prints', () => {
-    for (const name of ['uac', 'uas']) {
+    for (const name of ['uac', 'uas', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B']) {
       let out: Buffer;
       try {
         out = execFileSync(SIPP, ['-sd', name], { stdio: ['ignore', 'pipe', 'ignore'] });
