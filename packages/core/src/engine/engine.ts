@@ -972,7 +972,12 @@ class Call implements CallKeywordState, ActionHost {
   /** `<sendCmd>`: render the command and hand it to the twin channel (SIPp's sendCmdMessage). */
   private sendCommand(plan: StepPlan, step: SendCmdStep): boolean {
     const twin = this.engine.deps.twin;
-    const data = plan.bound!.render(this);
+    let data = plan.bound!.render(this);
+    // SIPp ends a command with an empty line only when it has none: a variable that brought
+    // a body (3pcc-C-A's [$1], an SDP) is sent as it is.
+    if (step.endsWithAddedBlankLine && data.length > 4 && data.subarray(0, data.length - 4).includes('\r\n\r\n')) {
+      data = data.subarray(0, data.length - 4);
+    }
     if (twin === undefined || !twin.send(data, step.dest)) {
       this.fail('cmd-not-sent', `cannot send twin command ${step.index}${step.dest !== undefined ? ` to ${step.dest}` : ''}`);
       return false;

@@ -381,8 +381,12 @@ class ScenarioLoader {
     const cdata = element.cdata[0];
     if (cdata === undefined) throw this.error(element.line, "No CDATA in 'sendCmd' section of xml scenario");
     if (/^[ \t\n\r]*$/.test(cdata)) throw this.error(element.line, 'Empty cdata in xml scenario file');
-    const template = this.compile(cdata, { file: place.file, line: element.cdataLine }, this.compileOptions);
-    const step: SendCmdStep = { kind: 'sendCmd', ...this.common(index, place), template };
+    // SIPp cleans a command's CDATA without putting back the line end of a body (no "\n"
+    // after "body"), unlike a <send>: the trailing blank space goes before compiling.
+    const text = cdata.replace(/\r\n?/g, '\n').replace(/[ \t\n]+$/, '');
+    const template = this.compile(text, { file: place.file, line: element.cdataLine }, this.compileOptions);
+    const endsWithAddedBlankLine = !/\n[ \t]*\n/.test(text.replace(/^[ \t\n]+/, ''));
+    const step: SendCmdStep = { kind: 'sendCmd', ...this.common(index, place), template, endsWithAddedBlankLine };
     const dest = attrs.get('dest');
     if (dest !== undefined) step.dest = dest;
     return step;

@@ -110,6 +110,11 @@ export interface SendCmdStep extends StepCommon {
   template: CompiledTemplate;
   /** `dest="name"`: the peer of the -slave_cfg file it goes to (3PCC extended mode). */
   dest?: string;
+  /**
+   * True when the CDATA has no empty line, so the message gets one at its end. SIPp adds it
+   * only when the rendered command has none (a variable may bring a body, as in 3pcc-C-A).
+   */
+  endsWithAddedBlankLine: boolean;
 }
 
 /** `<recvCmd>`: waits for a twin command for this call. */
