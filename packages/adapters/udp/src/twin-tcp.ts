@@ -36,8 +36,10 @@ export class TcpTwinChannel implements TwinChannel {
   private readonly peerSockets = new Map<string, Socket>();
   private readonly accepted = new Set<Socket>();
   private peersConnected = false;
-  /** Commands that arrived before the engine asked for them. */
+  /** Commands that arrived before the engine asked for them, or while the peers are being connected. */
   private readonly early: Buffer[] = [];
+  /** A slave holds what it reads until its own connections to the peers are up (SIPp connects before reading). */
+  private holding = false;
 
   constructor(private readonly options: TcpTwinOptions) {}
 
@@ -55,7 +57,15 @@ export class TcpTwinChannel implements TwinChannel {
       return;
     }
     await this.listen(this.need(this.options.listen, '-slave_cfg'), () => {
-      if (!this.peersConnected) void this.connectPeers().catch((error: Error) => this.options.onNotice?.(error.message));
+      if (this.peersConnected) return;
+      this.holding = true;
+      this.connectPeers().then(
+        () => this.release(),
+        (error: Error) => {
+          this.options.onNotice?.(error.message);
+          this.release();
+        },
+      );
     });
     if (role === 'master' || role === 'master-passive') await this.connectPeers();
   }
@@ -151,7 +161,13 @@ export class TcpTwinChannel implements TwinChannel {
   }
 
   private deliver(command: Buffer): void {
-    if (this.receiver !== undefined) this.receiver(command);
+    if (this.receiver !== undefined && !this.holding) this.receiver(command);
     else this.early.push(command);
+  }
+
+  private release(): void {
+    this.holding = false;
+    if (this.receiver === undefined) return;
+    for (const command of this.early.splice(0)) this.receiver(command);
   }
 }
