@@ -16,4 +16,5 @@ export * from './engine/engine.js';
 export * from './engine/timer-heap.js';
 export * from './engine/twin.js';
 export * from './testing/memory-transport.js';
+export * from './testing/memory-twin.js';
 export * from './auth/index.js';

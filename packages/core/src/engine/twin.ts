@@ -46,6 +46,11 @@ export function thirdPartyRole(scenario: Pick<Scenario, 'thirdParty'>, options: 
   if (info === undefined) return undefined;
   const twin = options.twinAddress !== undefined;
   const extended = options.extended === true;
+  if (info.sipSteps === false) throw new ThirdPartyError('Unable to determine send mode of the tool (server, client)');
+  if (extended && !twin) {
+    if (info.recvCmdWithoutSrc) throw new ThirdPartyError("You must specify a 'src' for recvCmd when using extended 3pcc mode!");
+    if (info.sendCmdWithoutDest) throw new ThirdPartyError("You must specify a 'dest' for sendCmd with extended 3pcc mode!");
+  }
   if (info.firstCommand === 'sendCmd') {
     if (!twin && !extended) {
       throw new ThirdPartyError(

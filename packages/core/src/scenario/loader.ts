@@ -406,6 +406,7 @@ class ScenarioLoader {
     }
     const src = attrs.get('src');
     if (src !== undefined) step.src = src;
+    this.lastRecvOptional = step.optional;
     return step;
   }
 
@@ -717,11 +718,18 @@ function startsWithRecv(steps: Step[]): boolean {
 function thirdPartyInfo(steps: Step[]): Pick<Scenario, 'thirdParty'> {
   let firstCommand: 'sendCmd' | 'recvCmd' | undefined;
   const peers: string[] = [];
+  let sendCmdWithoutDest = false;
+  let recvCmdWithoutSrc = false;
+  let sipSteps = false;
   for (const step of steps) {
+    if (step.kind === 'send' || step.kind === 'recv') sipSteps = true;
     if (step.kind !== 'sendCmd' && step.kind !== 'recvCmd') continue;
     firstCommand ??= step.kind;
     if (step.kind === 'sendCmd' && step.dest !== undefined && !peers.includes(step.dest)) peers.push(step.dest);
+    if (step.kind === 'sendCmd' && step.dest === undefined) sendCmdWithoutDest = true;
+    if (step.kind === 'recvCmd' && step.src === undefined) recvCmdWithoutSrc = true;
   }
   if (firstCommand === undefined) return {};
-  return { thirdParty: { firstCommand, creation: startsWithRecv(steps) ? 'server' : 'client', peers } };
+  const creation = startsWithRecv(steps) ? 'server' : 'client';
+  return { thirdParty: { firstCommand, creation, peers, sendCmdWithoutDest, recvCmdWithoutSrc, sipSteps } };
 }

@@ -139,6 +139,11 @@ export interface ThirdPartyInfo {
   creation: 'client' | 'server';
   /** The `dest=` names of the sendCmd steps, in first-use order (the peers to connect to). */
   peers: string[];
+  /** A sendCmd has no `dest=` / a recvCmd no `src=` (SIPp refuses both in extended mode). */
+  sendCmdWithoutDest?: boolean;
+  recvCmdWithoutSrc?: boolean;
+  /** The scenario has a `<send>` or `<recv>` (SIPp 3.6.1 cannot run one with commands only). */
+  sipSteps?: boolean;
 }
 
 export interface Scenario {
