@@ -326,6 +326,7 @@ export class Engine {
     const text = data.toString('latin1');
     const callId = commandCallId(text);
     const now = this.deps.scheduler.now();
+    this.deps.events?.emit({ kind: 'command-received', at: now, callId, data });
     if (callId === '') {
       this.deps.events?.emit({ kind: 'error', at: now, callId: undefined, message: 'twin command without Call-ID discarded' });
       return;
@@ -981,6 +982,11 @@ class Call implements CallKeywordState, ActionHost {
     if (twin === undefined || !twin.send(data, step.dest)) {
       this.fail('cmd-not-sent', `cannot send twin command ${step.index}${step.dest !== undefined ? ` to ${step.dest}` : ''}`);
       return false;
+    }
+    const events = this.engine.deps.events;
+    if (events !== undefined) {
+      const at = this.engine.deps.scheduler.now();
+      events.emit({ kind: 'command-sent', at, callId: this.callId, data: Buffer.from(data), dest: step.dest });
     }
     return true;
   }

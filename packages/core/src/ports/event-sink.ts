@@ -7,7 +7,11 @@ export type EngineEvent =
   | { kind: 'call-ended'; at: number; callId: string; callNumber: number; outcome: CallOutcome; reason: string }
   | { kind: 'error'; at: number; callId: string | undefined; message: string }
   /** A `<log>` action's text (SIPp's -trace_logs file). */
-  | { kind: 'log'; at: number; callId: string; text: string };
+  | { kind: 'log'; at: number; callId: string; text: string }
+  /** 3PCC: a twin command sent (`dest`: the peer in extended mode); `data` without the ESC terminator. */
+  | { kind: 'command-sent'; at: number; callId: string; data: Buffer; dest: string | undefined }
+  /** 3PCC: a twin command received, without its ESC terminator. */
+  | { kind: 'command-received'; at: number; callId: string; data: Buffer };
 
 export type CallOutcome = 'success' | 'failed' | 'aborted';
 
