@@ -162,6 +162,19 @@ const sections: HelpSection[] = [
           'Default: 0. Default unit: milliseconds.',
       },
       { flag: 's', text: "User part of the request URI ([service]). Default: 'service'." },
+      {
+        flag: 'aa',
+        text: 'Answer an unexpected INFO, NOTIFY, OPTIONS or UPDATE with a 200 OK and go on with the call.',
+      },
+      {
+        flag: 'default_behaviors',
+        text:
+          'Comma list of SIPp\'s default behaviours: all, none, bye (send BYE/CANCEL/ACK when a ' +
+          'client call is aborted, 200 to an unexpected BYE/CANCEL), abortunexp (abort a call on an ' +
+          'unexpected message), pingreply (answer a PING); a leading - turns one off: all,-bye. ' +
+          'Default: all.',
+      },
+      { flag: 'nd', text: 'No default behaviours (-default_behaviors none).' },
       { flag: 'au', text: 'User name of [authentication]. Default: the -s value.' },
       { flag: 'ap', text: "Password of [authentication]. Default: 'password'." },
       {
@@ -284,6 +297,50 @@ const sections: HelpSection[] = [
       },
       { flag: 'message_file', text: 'Name of the message log file.' },
       {
+        flag: 'trace_shortmsg',
+        text: 'Log one line per SIP message sent and received to <scenario>_<pid>_shortmessages.log.',
+      },
+      { flag: 'shortmessage_file', text: 'Name of the short message log file.' },
+      {
+        flag: 'trace_err',
+        text:
+          'Log unexpected messages, receive timeouts and retransmission failures to ' +
+          '<scenario>_<pid>_errors.log (created at the first error).',
+      },
+      { flag: 'error_file', text: 'Name of the error log file (with -trace_err).' },
+      {
+        flag: 'trace_error_codes',
+        text:
+          'Write the status codes of unexpected responses to <scenario>_<pid>_error_codes.csv ' +
+          'every -fd and on exit.',
+      },
+      {
+        flag: 'trace_counts',
+        text: 'Write per-message counters to <scenario>_<pid>_counts.csv every -fd and on exit.',
+      },
+      {
+        flag: 'trace_rtt',
+        text: 'Write every response time (RTD) to <scenario>_<pid>_rtt.csv, -rtt_freq at a time.',
+      },
+      {
+        flag: 'rtt_freq',
+        text: 'How many response times -trace_rtt keeps before writing them. Default: 200.',
+      },
+      { flag: 'trace_screen', text: 'Write the screens to <scenario>_<pid>_screen.log on exit.' },
+      { flag: 'screen_file', text: 'Name of the screen file (with -trace_screen).' },
+      {
+        flag: 'trace_logs',
+        text: 'Write the text of every <log> action to <scenario>_<pid>_logs.log.',
+      },
+      { flag: 'log_file', text: 'Name of the <log> action file (with -trace_logs).' },
+      {
+        flag: 'trace_calldebug',
+        text:
+          'Write the history of every call that failed or was aborted to ' +
+          '<scenario>_<pid>_calldebug.log.',
+      },
+      { flag: 'calldebug_file', text: 'Name of the call debug file (with -trace_calldebug).' },
+      {
         flag: 'summary_json',
         text: 'Write the final statistics as JSON to this file (Gossipper-TS only).',
       },
@@ -291,14 +348,18 @@ const sections: HelpSection[] = [
   },
 ];
 
-/** Wrap `text` to `width` columns; lines after the first start at column `indent`. */
-function wrap(text: string, indent: number, width: number): string {
+/**
+ * Wrap `text` to `width` columns; the first line starts at column `firstIndent` (after a long
+ * flag name), the others at `indent`.
+ */
+function wrap(text: string, indent: number, width: number, firstIndent = indent): string {
   const pad = ' '.repeat(indent);
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
     for (const word of paragraph.split(/ +/).filter((w) => w !== '')) {
-      if (line !== '' && indent + line.length + 1 + word.length > width) {
+      const start = out.length === 0 ? firstIndent : indent;
+      if (line !== '' && start + line.length + 1 + word.length > width) {
         out.push(line);
         line = word;
       } else {
@@ -348,7 +409,8 @@ export function helpText(): string {
   for (const section of sections) {
     lines.push('', `*** ${section.title}`, '');
     for (const entry of section.entries) {
-      lines.push(`   -${entry.flag.padEnd(16)}: ${wrap(entry.text, 22, 77)}`);
+      const head = `   -${entry.flag.padEnd(16)}: `;
+      lines.push(head + wrap(entry.text, 22, 77, head.length));
     }
   }
   lines.push(

@@ -63,6 +63,24 @@ const RequiredFields = t.type({
   statDelimiter: t.string,
   /** -trace_msg. Default false. */
   traceMsg: t.boolean,
+  /** -trace_err: <scenario>_<pid>_errors.log. Default false. */
+  traceErr: t.boolean,
+  /** -trace_screen: <scenario>_<pid>_screen.log at exit. Default false. */
+  traceScreen: t.boolean,
+  /** -trace_counts: <scenario>_<pid>_counts.csv. Default false. */
+  traceCounts: t.boolean,
+  /** -trace_rtt: <scenario>_<pid>_rtt.csv. Default false. */
+  traceRtt: t.boolean,
+  /** -rtt_freq: RTD samples per -trace_rtt write. Default 200. */
+  rttFrequency: t.number,
+  /** -trace_shortmsg: <scenario>_<pid>_shortmessages.log. Default false. */
+  traceShortMsg: t.boolean,
+  /** -trace_error_codes: <scenario>_<pid>_error_codes.csv. Default false. */
+  traceErrorCodes: t.boolean,
+  /** -trace_logs: <scenario>_<pid>_logs.log. Default false. */
+  traceLogs: t.boolean,
+  /** -trace_calldebug: <scenario>_<pid>_calldebug.log. Default false. */
+  traceCalldebug: t.boolean,
   /** IPv6: -i is an IPv6 address, or the remote host is an IPv6 literal. Default false. */
   ipv6: t.boolean,
 });
@@ -94,10 +112,24 @@ const OptionalFields = t.partial({
   statFile: t.string,
   /** -message_file. */
   messageFile: t.string,
+  /** -error_file (needs -trace_err, as in SIPp). */
+  errorFile: t.string,
+  /** -screen_file (needs -trace_screen). */
+  screenFile: t.string,
+  /** -log_file (needs -trace_logs). */
+  logFile: t.string,
+  /** -shortmessage_file (needs -trace_shortmsg). */
+  shortmessageFile: t.string,
+  /** -calldebug_file (needs -trace_calldebug). */
+  calldebugFile: t.string,
   /** -summary_json FILE (ours). */
   summaryJson: t.string,
   /** -rsa host[:port]: where packets are actually sent. */
   rsaHost: t.string,
+  /** -default_behaviors / -nd: SIPp's default behaviours (absent: all on). */
+  defaultBehaviors: t.type({ bye: t.boolean, abortUnexpected: t.boolean, pingReply: t.boolean }),
+  /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with a 200. */
+  autoAnswer: t.boolean,
   /** -inf FILE and -infindex FILE FIELD, in command-line order (an index needs its file first). */
   injections: t.array(t.union([t.type({ inf: t.string }), t.type({ index: t.string, field: t.string })])),
   /** -au: user name for [authentication] (else the -s service). */
@@ -165,6 +197,15 @@ export const RUN_DEFAULTS: Readonly<
   statFrequencyMs: 60000,
   statDelimiter: ';',
   traceMsg: false,
+  traceErr: false,
+  traceScreen: false,
+  traceCounts: false,
+  traceRtt: false,
+  rttFrequency: 200,
+  traceShortMsg: false,
+  traceErrorCodes: false,
+  traceLogs: false,
+  traceCalldebug: false,
   ipv6: false,
 });
 
@@ -299,6 +340,26 @@ type Draft = Record<string, unknown> & {
 };
 type Apply = (draft: Draft, values: string[], flag: string) => void;
 
+/**
+ * SIPp's -default_behaviors: a comma list of all, none, bye, abortunexp, pingreply, each
+ * turned off by a leading `-` (`all,-bye`); the list starts from none.
+ */
+function parseDefaultBehaviors(text: string, flag: string): { bye: boolean; abortUnexpected: boolean; pingReply: boolean } {
+  const result = { bye: false, abortUnexpected: false, pingReply: false };
+  for (const raw of text.split(',')) {
+    const on = !raw.startsWith('-');
+    const name = on ? raw : raw.slice(1);
+    if (name === 'all' || name === 'none') {
+      const value = name === 'all' ? on : !on;
+      result.bye = result.abortUnexpected = result.pingReply = value;
+    } else if (name === 'bye') result.bye = on;
+    else if (name === 'abortunexp') result.abortUnexpected = on;
+    else if (name === 'pingreply') result.pingReply = on;
+    else throw new UsageError(`${flag}: unknown default behavior ${quote(name)} (all, none, bye, abortunexp, pingreply)`);
+  }
+  return result;
+}
+
 function injectionsOf(d: Draft): Array<{ inf: string } | { index: string; field: string }> {
   d.injections ??= [];
   return d.injections as Array<{ inf: string } | { index: string; field: string }>;
@@ -325,6 +386,12 @@ const time =
     const ms = parseTime(f, v, unit);
     if (zeroMeansNone && ms === 0) delete d[field];
     else d[field] = ms;
+  };
+const fileName =
+  (field: string): Apply =>
+  (d, [v], f) => {
+    if (v === '') throw new UsageError(`${f}: expected a file name, got ""`);
+    d[field] = v;
   };
 const ip =
   (field: string): Apply =>
@@ -396,6 +463,15 @@ const supported: Readonly<Record<string, Apply>> = {
   infindex: (d, [file, field]) => {
     injectionsOf(d).push({ index: file, field });
   },
+  aa: (d) => {
+    d.autoAnswer = true;
+  },
+  nd: (d) => {
+    d.defaultBehaviors = { bye: false, abortUnexpected: false, pingReply: false };
+  },
+  default_behaviors: (d, [v], f) => {
+    d.defaultBehaviors = parseDefaultBehaviors(v, f);
+  },
   au: set('authUsername'),
   ap: set('authPassword'),
   auth_uri: set('authUri'),
@@ -411,6 +487,24 @@ const supported: Readonly<Record<string, Apply>> = {
   stat_delimiter: set('statDelimiter'),
   trace_msg: flagOn('traceMsg'),
   message_file: set('messageFile'),
+  trace_err: flagOn('traceErr'),
+  error_file: fileName('errorFile'),
+  trace_screen: flagOn('traceScreen'),
+  screen_file: fileName('screenFile'),
+  trace_counts: flagOn('traceCounts'),
+  trace_rtt: flagOn('traceRtt'),
+  rtt_freq: (d, [v], f) => {
+    const n = parseInteger(f, v);
+    if (n <= 0) throw new UsageError(`${f}: the number of response times per write must be more than 0, got ${quote(v)}`);
+    d.rttFrequency = n;
+  },
+  trace_shortmsg: flagOn('traceShortMsg'),
+  shortmessage_file: fileName('shortmessageFile'),
+  trace_error_codes: flagOn('traceErrorCodes'),
+  trace_logs: flagOn('traceLogs'),
+  log_file: fileName('logFile'),
+  trace_calldebug: flagOn('traceCalldebug'),
+  calldebug_file: fileName('calldebugFile'),
   summary_json: set('summaryJson'),
   // 3PCC, with SIPp's checks in SIPp's order (each only sees the options before it).
   '3pcc': (d, [v], f) => {

@@ -31,6 +31,7 @@ import { ExitCode } from './exit-codes.js';
 import { ipFamilyOf, localAddressToward } from './local-address.js';
 import { EventFanout, MessageTraceSink } from './outputs/message-trace.js';
 import { RunReporter } from './outputs/reporter.js';
+import { tapStats, TraceOutputs } from './outputs/trace-files.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
 import { setUpTwin } from './twin-setup.js';
@@ -160,6 +161,8 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     baseCseq: options.baseCseq,
     deadCallWaitMs: ENGINE_DEFAULTS.deadCallWaitMs,
     globals: Object.fromEntries(options.sets),
+    defaultBehaviors: options.defaultBehaviors ?? ENGINE_DEFAULTS.defaultBehaviors,
+    autoAnswer: options.autoAnswer ?? false,
     auth: {
       ...(options.authUsername !== undefined ? { username: options.authUsername } : {}),
       ...(options.authPassword !== undefined ? { password: options.authPassword } : {}),
@@ -246,25 +249,47 @@ export async function setUpRun(
     );
     sinks.push(trace);
   }
+  const traces = new TraceOutputs({
+    fileStem: loaded.fileStem,
+    pid,
+    scenario: loaded.scenario,
+    stats,
+    // Microseconds, as SIPp stamps its trace lines.
+    wallClockMs: () => performance.timeOrigin + performance.now(),
+    delimiter: options.statDelimiter,
+    options,
+  });
+  sinks.push(...traces.sinks());
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
+  const rtt = traces.rtt;
+  const callDebug = traces.callDebug;
+  const recorder =
+    rtt !== undefined || traces.watchesErrors || callDebug !== undefined
+      ? tapStats(stats, {
+          ...(rtt !== undefined ? { rtd: (name: string, ms: number) => rtt.sample(name, ms) } : {}),
+          ...(traces.watchesErrors ? { outOfCall: () => traces.errors.outOfCall() } : {}),
+          ...(callDebug !== undefined ? { sentStep: (index: number) => callDebug.noteStep(index) } : {}),
+        })
+      : stats;
   const twin = await setUpTwin(options, loaded.scenario);
   const engine = new Engine(loaded.scenario, config, {
     ...(twin !== undefined ? { twin: twin.channel, thirdPartyRole: twin.role } : {}),
     transport,
     scheduler,
-    stats,
+    stats: recorder,
     runCommand: runShellCommand,
     ...(loaded.injection !== undefined ? { injection: loaded.injection } : {}),
     wallClockMs: () => scheduler.wallClockMs(),
     ...(events ? { events } : {}),
   });
-  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet });
+  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces });
   return {
     engine,
     reporter,
     scheduler,
     async close() {
       trace?.close();
+      traces.close();
       await engine.close();
       await twin?.channel.close();
       scheduler.dispose();

@@ -2,7 +2,7 @@
  * Actions and variables, the same scenario run by the real SIPp and by gossipper: what each
  * puts on the wire and in its statistics must be the same. Ports: 12500..12529.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithSipp } from './support/peers.js';
 import { killAllTracked, session } from './support/procs.js';
@@ -37,7 +37,7 @@ const UAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="actions uas">
   <Global variables="total"/>
-  <recv request="OPTIONS">
+  <recv request="OPTIONS" counter="options">
     <action>
       <ereg regexp="X-Num: ([0-9]+)-([a-z]+)" search_in="msg" assign_to="whole,num,word"/>
       <ereg regexp="sip:([a-z]+)@" search_in="hdr" header="Contact:" assign_to="_,user"/>
@@ -54,6 +54,7 @@ const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
       <todouble assign_to="dd" variable="num"/>
       <strcmp assign_to="sc" variable="word" value="abd"/>
       <index assign_to="idx"/>
+      <log message="call [call_number]: [$s] f=[$f] t=[$t]"/>
     </action>
   </recv>
   <send>
@@ -98,8 +99,8 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     writeFileSync(s.path('uas.xml'), UAS, 'latin1');
     const [sippUas, ourUas, uac1, uac2] = [12501, 12502, 12503, 12504];
     assertUdpPortsFree(sippUas, ourUas, uac1, uac2);
-    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3']);
-    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3']);
+    const theirs = s.sipp(['-sf', 'uas.xml', '-i', HOST, '-p', String(sippUas), '-m', '3', '-trace_logs', '-log_file', 'theirs_logs.log', '-trace_stat', '-stf', 'theirs.csv']);
+    const ours = s.gossipper(['-sf', 'uas.xml', '-i', HOST, '-p', String(ourUas), '-m', '3', '-trace_logs', '-log_file', 'ours_logs.log', '-trace_stat', '-stf', 'ours.csv']);
     await Promise.all([waitForUdpBound(sippUas, theirs), waitForUdpBound(ourUas, ours)]);
 
     const toTheirs = s.sipp(['-sf', 'uac.xml', `${HOST}:${sippUas}`, '-i', HOST, '-p', String(uac1), '-m', '3', '-r', '20',
@@ -116,6 +117,17 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     expect(receivedXHeaders(s, 'ours.log')).toEqual(expected);
     const [ourExit, theirExit] = await Promise.all([ours.wait(10_000), theirs.wait(10_000)]);
     expect(ourExit.code, ours.describe()).toBe(theirExit.code);
+    // <log> lines, as -trace_logs writes them.
+    const theirLog = readFileSync(s.path('theirs_logs.log'), 'latin1');
+    expect(theirLog).toContain('call 2: call 2 at 42 f=10.500000 t=true\n');
+    expect(readFileSync(s.path('ours_logs.log'), 'latin1')).toBe(theirLog);
+    // counter="options": an (P)/(C) column pair after CallLengthStDev, as SIPp writes it.
+    const [theirCsv, ourCsv] = [readStatCsv(s.path('theirs.csv')), readStatCsv(s.path('ours.csv'))];
+    expect(ourCsv.headerLine).toBe(theirCsv.headerLine);
+    const at = theirCsv.header.indexOf('options(C)');
+    expect(at).toBeGreaterThan(0);
+    expect(theirCsv.final[at]).toBe('3');
+    expect(ourCsv.final[at]).toBe('3');
   }, 30_000);
 
   it.concurrent('a failed check_it: the call still answers, and ends failed with FailedRegexpDoesntMatch', async (ctx) => {
@@ -150,5 +162,36 @@ describeWithSipp('actions and variables: gossipper and SIPp run one scenario ali
     expect(col(last(theirCsv), 34)).toBe('2');
     expect(col(last(ourCsv), 34)).toBe(col(last(theirCsv), 34));
     expect(finalCounts(ourCsv)).toEqual(finalCounts(theirCsv));
+  }, 30_000);
+
+  for (const [ours, theirs, ourPort, theirPort] of [
+    ['branchc', 'branchs', 12531, 12532],
+    ['branchs', 'branchc', 12533, 12534],
+  ] as const) {
+    it.concurrent(`-sn ${ours} (gossipper) with -sn ${theirs} (SIPp): 4 calls through every branch, both exit 0`, async (ctx) => {
+      const s = session(ctx);
+      assertUdpPortsFree(ourPort, theirPort);
+      const server = ours === 'branchs' ? s.gossipper(['-sn', ours, '-i', HOST, '-p', String(ourPort), '-m', '4'])
+        : s.sipp(['-sn', theirs, '-i', HOST, '-p', String(theirPort), '-m', '4']);
+      const serverPort = ours === 'branchs' ? ourPort : theirPort;
+      await waitForUdpBound(serverPort, server);
+      const clientArgs = (port: number) => ['-sn', 'branchc', `${HOST}:${serverPort}`, '-i', HOST, '-p', String(port), '-m', '4', '-r', '10', '-trace_stat', '-stf', 'client.csv'];
+      const client = ours === 'branchc' ? s.gossipper(clientArgs(ourPort)) : s.sipp(clientArgs(theirPort));
+      expect((await client.wait(30_000)).code, client.describe()).toBe(0);
+      expect(finalCounts(readStatCsv(s.path('client.csv')))).toMatchObject({ outgoing: 4, successful: 4, failed: 0 });
+      expect((await server.wait(15_000)).code, server.describe()).toBe(0);
+    }, 50_000);
+  }
+
+  it.concurrent('-sn regexp (gossipper, ereg check_it on every response) against sipp -sn uas: all successful', async (ctx) => {
+    const s = session(ctx);
+    const [sippPort, ourPort] = [12535, 12536];
+    assertUdpPortsFree(sippPort, ourPort);
+    const sipp = s.sipp(['-sn', 'uas', '-i', HOST, '-p', String(sippPort), '-m', '3']);
+    await waitForUdpBound(sippPort, sipp);
+    const uac = s.gossipper(['-sn', 'regexp', `${HOST}:${sippPort}`, '-i', HOST, '-p', String(ourPort), '-m', '3', '-r', '10', '-trace_stat']);
+    expect((await uac.wait(20_000)).code, uac.describe()).toBe(0);
+    expect(finalCounts(readStatCsv(s.path(statCsvName('regexp', uac.pid))))).toMatchObject({ outgoing: 3, successful: 3, failed: 0 });
+    expect((await sipp.wait(15_000)).code, sipp.describe()).toBe(0);
   }, 30_000);
 });

@@ -3,6 +3,7 @@
  * with [authentication] and checked with <verifyauth>, each side played by SIPp and by
  * gossipper. Ports: 12520..12539.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithSipp } from './support/peers.js';
@@ -75,5 +76,18 @@ describeWithSipp('[authentication], <verifyauth> and -inf against SIPp', () => {
     ]);
     expect((await bad.wait(15_000)).code, bad.describe()).toBe(1);
     expect((await uas.wait(10_000)).code, uas.describe()).toBe(0);
+  }, 30_000);
+
+  it.concurrent('credentials in the -inf file: a field holding [authentication username=.. password=..] answers the 401', async (ctx) => {
+    const s = session(ctx);
+    const [sippPort, ourPort] = [12528, 12529];
+    assertUdpPortsFree(sippPort, ourPort);
+    writeFileSync(s.path('field-auth.xml'), readFileSync(UAC, 'latin1').replace('      [authentication]\n', '      [field1]\n'), 'latin1');
+    writeFileSync(s.path('creds.csv'), 'SEQUENTIAL\njoe;[authentication username=joe password=secret]\n', 'latin1');
+    const sipp = s.sipp(['-sf', UAS, '-i', HOST, '-p', String(sippPort), '-m', '1']);
+    await waitForUdpBound(sippPort, sipp);
+    const uac = s.gossipper(['-sf', 'field-auth.xml', `${HOST}:${sippPort}`, '-i', HOST, '-p', String(ourPort), '-m', '1', '-inf', 'creds.csv']);
+    expect((await uac.wait(15_000)).code, uac.describe()).toBe(0);
+    expect((await sipp.wait(10_000)).code, sipp.describe()).toBe(0);
   }, 30_000);
 });

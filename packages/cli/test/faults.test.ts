@@ -295,7 +295,7 @@ describe('a bad scenario or command line', () => {
 });
 
 describeWithSipp('the same as the real SIPp', () => {
-  for (const name of ['uac', 'uas']) {
+  for (const name of ['uac', 'uas', 'regexp', 'branchc', 'branchs']) {
     it.concurrent(`-sd ${name}: exit 99 and stdout byte for byte what sipp -sd ${name} prints`, async (ctx) => {
       const s = session(ctx);
       const ours = s.gossipper(['-sd', name]);

@@ -59,11 +59,21 @@ describe('defaults', () => {
       statFrequencyMs: 60000,
       statDelimiter: ';',
       traceMsg: false,
+      traceErr: false,
+      traceScreen: false,
+      traceCounts: false,
+      traceRtt: false,
+      rttFrequency: 200,
+      traceShortMsg: false,
+      traceErrorCodes: false,
+      traceLogs: false,
+      traceCalldebug: false,
       ipv6: false,
     });
     for (const absent of [
       'scenarioFile', 'remotePort', 'localIp', 'mediaIp', 'callLimit', 'maxCalls', 'users',
       'timeoutMs', 'recvTimeoutMs', 'statFile', 'messageFile', 'summaryJson', 'rsaHost', 'rsaPort',
+      'errorFile', 'screenFile', 'logFile', 'shortmessageFile', 'calldebugFile',
     ]) {
       expect(o, absent).not.toHaveProperty(absent);
     }
@@ -379,11 +389,21 @@ describe('errors', () => {
     });
   });
 
+  it('-aa, -nd and -default_behaviors (a list from none, - turns one off)', () => {
+    expect(run('-aa').autoAnswer).toBe(true);
+    expect(run('-nd').defaultBehaviors).toEqual({ bye: false, abortUnexpected: false, pingReply: false });
+    expect(run('-default_behaviors', 'all,-bye').defaultBehaviors).toEqual({ bye: false, abortUnexpected: true, pingReply: true });
+    expect(run('-default_behaviors', 'pingreply').defaultBehaviors).toEqual({ bye: false, abortUnexpected: false, pingReply: true });
+    expect(fails('-default_behaviors', 'all,nope').message).toBe(
+      '-default_behaviors: unknown default behavior "nope" (all, none, bye, abortunexp, pingreply)',
+    );
+  });
+
   it('a SIPp option we do not support yet is told apart from an unknown one', () => {
     expect(fails('-rtp_echo')).toEqual({
       kind: 'error', message: '-rtp_echo is not supported yet', exitCode: 1, showHelp: false,
     });
-    expect(fails('--aa').message).toBe('-aa is not supported yet');
+    expect(fails('--pause_msg_ign').message).toBe('-pause_msg_ign is not supported yet');
     expect(fails('-tls_cert', 'c.pem').message).toBe('-tls_cert is not supported yet');
     // its value is taken: "-x" is not read as an (unknown) option
     expect(fails('-cid_str', '-x').message).toBe('-cid_str is not supported yet');

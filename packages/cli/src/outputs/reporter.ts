@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import {
   progressLine,
   renderClosingScreens,
+  renderScreenLog,
   statCsvFileName,
   statCsvHeader,
   statCsvRow,
@@ -11,6 +12,7 @@ import type { Engine, EngineResult, RunStats, ScreenInfo, TimerHandle, RealTimeS
 import type { RunOptions } from '../options.js';
 import type { LoadedScenario } from '../run.js';
 import { BufferedFile } from './buffered-file.js';
+import type { TraceOutputs } from './trace-files.js';
 
 export interface ReporterParts {
   options: RunOptions;
@@ -21,6 +23,8 @@ export interface ReporterParts {
   scheduler: RealTimeScheduler;
   /** The demo's embedded UAS prints nothing. */
   quiet: boolean;
+  /** -trace_err, -trace_counts, -trace_error_codes, -trace_screen, ... */
+  traces?: TraceOutputs;
 }
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -39,10 +43,14 @@ export class RunReporter {
   constructor(private readonly parts: ReporterParts) {}
 
   start(): void {
-    const { options, loaded, pid, stats, scheduler, quiet } = this.parts;
+    const { options, loaded, pid, stats, scheduler, quiet, traces } = this.parts;
     if (options.traceStat) {
       this.csv = new BufferedFile(options.statFile ?? statCsvFileName(loaded.fileStem, pid), 0);
       this.csv.write(statCsvHeader(loaded.scenario, { delimiter: options.statDelimiter }));
+    }
+    // SIPp writes the statistics, counts and error codes rows together: at start, every -fd
+    // and at exit.
+    if (this.csv !== undefined || traces?.periodic === true) {
       this.writeCsvRow();
       const every = options.statFrequencyMs;
       const tick = () => {
@@ -62,9 +70,12 @@ export class RunReporter {
   }
 
   private writeCsvRow(): void {
-    const { options, stats } = this.parts;
-    this.csv?.write(statCsvRow(stats, { delimiter: options.statDelimiter }));
-    stats.resetPeriodic('log');
+    const { options, stats, traces } = this.parts;
+    if (this.csv !== undefined) {
+      this.csv.write(statCsvRow(stats, { delimiter: options.statDelimiter }));
+      stats.resetPeriodic('log');
+    }
+    traces?.writePeriodicRows();
   }
 
   /** Final outputs. Safe to call more than once; only the first call writes. */
@@ -73,13 +84,26 @@ export class RunReporter {
     this.finished = true;
     this.csvTimer?.cancel();
     this.progressTimer?.cancel();
-    const { options, loaded, stats, quiet } = this.parts;
-    if (this.csv !== undefined) {
+    const { options, loaded, stats, quiet, traces } = this.parts;
+    if (this.csv !== undefined || traces?.periodic === true) {
       // SIPp writes the last row twice when a run completes (the period, then an empty one),
       // and once when it is stopped by a signal or a -timeout.
       this.writeCsvRow();
       if (result?.reason === 'completed') this.writeCsvRow();
-      this.csv.close();
+      this.csv?.close();
+    }
+    if (traces?.screenPath !== undefined) {
+      // SIPp dumps its screens as they stand while it quits, with the last error.
+      const lastError = traces.errors.lastError;
+      writeFileSync(
+        traces.screenPath,
+        renderScreenLog(stats, {
+          ...this.screenInfo(),
+          footer: 'quitting',
+          ...(lastError !== undefined ? { lastError } : {}),
+        }),
+        'latin1',
+      );
     }
     if (!quiet && !options.background) process.stdout.write(renderClosingScreens(stats, this.screenInfo()));
     if (options.summaryJson !== undefined) {

@@ -43,6 +43,14 @@ export const EngineConfigCodec = t.type({
   keywords: RunKeywordBaseCodec,
   /** `-set NAME VALUE`: initial values of `<Global>` variables (strings, as SIPp sets them). */
   globals: t.record(t.string, t.string),
+  /**
+   * SIPp's default behaviours (`-default_behaviors`, `-nd`): `bye` sends BYE/CANCEL/ACK for an
+   * aborted client call and 200 to an unexpected BYE/CANCEL; `abortUnexpected` ends a call on
+   * an unexpected message (else the message is ignored); `pingReply` answers an in-call PING.
+   */
+  defaultBehaviors: t.type({ bye: t.boolean, abortUnexpected: t.boolean, pingReply: t.boolean }),
+  /** `-aa`: answer an unexpected INFO, NOTIFY, OPTIONS or UPDATE with a 200 and go on. */
+  autoAnswer: t.boolean,
   /** `-au`, `-ap`, `-auth_uri`: the defaults of `[authentication]`. */
   auth: t.partial({ username: t.string, password: t.string, uri: t.string }),
 });
@@ -63,6 +71,8 @@ export const ENGINE_DEFAULTS = {
   deadCallWaitMs: 33_000,
   globals: {},
   auth: {},
+  defaultBehaviors: { bye: true, abortUnexpected: true, pingReply: true },
+  autoAnswer: false,
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

@@ -12,8 +12,17 @@ import { actionTexts } from '../scenario/actions.js';
 import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
 import type { FailureCause, StatsRecorder } from '../stats/types.js';
-import type { BoundTemplate, BoundText, CallKeywordState, RunKeywordValues, TextTemplate } from '../template/types.js';
+import type {
+  AuthorizationRequest,
+  BoundTemplate,
+  BoundText,
+  CallKeywordState,
+  RunKeywordValues,
+  TextTemplate,
+} from '../template/types.js';
 import { runActions } from './actions.js';
+import { defaultMessages } from './default-messages.js';
+import type { DefaultMessageName } from './default-messages.js';
 import { AuthError } from '../auth/errors.js';
 import { buildAuthorization, parseChallenge, selectChallengeHeader, sippCnonces, sippDigestUri } from '../auth/digest.js';
 import { resolveCredentials } from '../auth/keyword.js';
@@ -79,6 +88,7 @@ export class Engine {
   private readonly deadCallQueue: Array<[string, number]> = [];
   private plans: StepPlan[] = [];
   private boundTexts = new Map<TextTemplate, BoundText>();
+  private defaults: Record<DefaultMessageName, BoundTemplate> | undefined;
   /** The run's `<Global>` variables by slot (other slots are unused). */
   readonly globals: VariableValue[];
   private fatalError: string | undefined;
@@ -142,6 +152,14 @@ export class Engine {
     this.runKeywords = { ...this.config.keywords, localPort: local.port };
     this.plans = planSteps(this.scenario, this.runKeywords);
     this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
+    const defaults = defaultMessages(this.scenario.defaultMessages);
+    const keywords = this.runKeywords;
+    this.defaults = {
+      ack: defaults.ack.bind(keywords),
+      bye: defaults.bye.bind(keywords),
+      cancel: defaults.cancel.bind(keywords),
+      '200': defaults['200'].bind(keywords),
+    };
     return local;
   }
 
@@ -271,6 +289,7 @@ export class Engine {
     const message = parseSipMessage(data);
     if (message instanceof SipParseError) {
       this.deps.stats.malformedMessage();
+      this.deps.events?.emit({ kind: 'malformed-message', at: this.deps.scheduler.now(), data, from });
       this.deps.events?.emit({
         kind: 'error',
         at: this.deps.scheduler.now(),
@@ -375,6 +394,10 @@ export class Engine {
 
   /** @internal */ get keywords(): RunKeywordValues {
     return this.runKeywords!;
+  }
+
+  /** @internal */ defaultMessage(name: DefaultMessageName): BoundTemplate {
+    return this.defaults![name];
   }
 
   /** @internal */ boundText(text: TextTemplate): BoundText {
@@ -499,6 +522,12 @@ class Call implements CallKeywordState, ActionHost {
   private checkFailed: FailureCause | undefined;
   /** The -inf line of each file for this call. */
   private readonly lines: CallLines | undefined;
+  /** SIPp's ack_is_pending: a 2xx to an INVITE came and no ACK went yet. */
+  private ackPending = false;
+  /** SIPp's call_established: an ACK went out. */
+  private established = false;
+  /** An unexpected message that jumped to `_unexp.main`, handed to the next recv. */
+  private queued: SipMessage | undefined;
   /** The last challenge taken by a `<recv auth="true">`, and how many answers it got. */
   private challenge: { status: number; header: string; answers: number } | undefined;
 
@@ -559,8 +588,12 @@ class Call implements CallKeywordState, ActionHost {
     }
   }
 
-  authorization(input: { method: string; body: Buffer; username: string | undefined; password: string | undefined }): string {
+  authorization(input: AuthorizationRequest): string {
     const engine = this.engine;
+    if (input.error !== undefined) {
+      this.fatal(input.error);
+      return '';
+    }
     if (this.challenge === undefined) {
       this.fatal('[authentication] without a challenge: no <recv response="401|407" auth="true"> took one');
       return '';
@@ -720,9 +753,15 @@ class Call implements CallKeywordState, ActionHost {
           this.completeStep(step);
           if (!this.act(step, this.lastSendData)) return;
           break;
-        case 'recv':
+        case 'recv': {
           this.armRecvTimeout(step);
+          const queued = this.queued;
+          if (queued !== undefined) {
+            this.queued = undefined;
+            this.onMessage(queued);
+          }
           return;
+        }
         case 'pause':
         case 'timewait':
           engine.deps.stats.stepPaused?.(step.index);
@@ -760,6 +799,7 @@ class Call implements CallKeywordState, ActionHost {
     if (step.kind === 'send' || step.kind === 'sendCmd') stats.stepSent(step.index);
     else if (step.kind === 'recv' || step.kind === 'recvCmd') stats.stepReceived(step.index);
     if (step.rtd.length > 0 || step.startRtd.length > 0) this.applyRtd(step);
+    if (step.counter !== undefined) stats.counter?.(step.counter);
   }
 
   private applyRtd(step: Step): void {
@@ -786,6 +826,10 @@ class Call implements CallKeywordState, ActionHost {
     // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
     if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
+    if (plan.isAck) {
+      this.ackPending = false;
+      this.established = true;
+    }
     this.lastSendIndex = step.index;
     this.lastSendData = data;
     this.stopRetransmissions();
@@ -830,12 +874,20 @@ class Call implements CallKeywordState, ActionHost {
     if (this.retransCount > max) {
       engine.deps.stats.stepTimeout(step.index);
       if (step.onTimeout !== undefined) {
+        engine.deps.events?.emit({
+          kind: 'timeout-jump',
+          at: engine.deps.scheduler.now(),
+          callId: this.callId,
+          on: 'retrans',
+          stepIndex: this.stepIndex,
+          target: step.onTimeout,
+        });
         this.cancelWait();
         this.stepIndex = step.onTimeout;
         this.run();
         return;
       }
-      this.fail('max-udp-retrans', `no answer to message ${step.index} after ${max} retransmissions`);
+      this.fail('max-udp-retrans', `no answer to message ${step.index} after ${max} retransmissions`, undefined, true);
       return;
     }
     this.retransDelay *= 2;
@@ -864,12 +916,20 @@ class Call implements CallKeywordState, ActionHost {
     const step = this.engine.planAt(this.stepIndex)!.step as RecvStep;
     this.engine.deps.stats.stepTimeout(step.index);
     if (step.onTimeout !== undefined) {
+      this.engine.deps.events?.emit({
+        kind: 'timeout-jump',
+        at: this.engine.deps.scheduler.now(),
+        callId: this.callId,
+        on: 'recv',
+        stepIndex: this.stepIndex,
+        target: step.onTimeout,
+      });
       this.stopRetransmissions();
       this.stepIndex = step.onTimeout;
       this.run();
       return;
     }
-    this.fail('timeout-on-recv', `timeout waiting for message ${step.index}`);
+    this.fail('timeout-on-recv', `timeout waiting for message ${step.index}`, undefined, true);
   };
 
   private cancelWait(): void {
@@ -890,10 +950,12 @@ class Call implements CallKeywordState, ActionHost {
       return;
     }
     if (this.waitingForSocket) return;
+    if (!message.isRequest && message.cseqMethod === 'INVITE' && message.statusCode >= 200 && message.statusCode < 300) {
+      this.ackPending = true;
+    }
     const found = this.findExpected(message);
     if (found === undefined) {
-      engine.deps.stats.stepUnexpected(this.stepIndex);
-      this.fail('unexpected-message', `unexpected ${describe(message)} at message ${this.stepIndex}`);
+      this.unexpected(message);
       return;
     }
     if (found < 0) return; // an old optional message, absorbed
@@ -915,6 +977,122 @@ class Call implements CallKeywordState, ActionHost {
     this.stepIndex = found;
     if (!this.act(step, message.raw)) return;
     this.run();
+  }
+
+  // ---- unexpected messages and SIPp's default behaviours ----------------------------------------
+
+  /** SIPp's process_incoming when nothing matched: `_unexp.main`, the automatic answers, or abort. */
+  private unexpected(message: SipMessage): void {
+    const engine = this.engine;
+    const unexpectedJump = engine.scenario.labels.get('_unexp.main');
+    if (unexpectedJump !== undefined) {
+      const retaddr = engine.scenario.variables.findIndex((v) => v.name === '_unexp.retaddr');
+      const recursive = retaddr >= 0 && this.variable(retaddr).getDouble() !== 0;
+      if (!recursive) {
+        if (retaddr >= 0) this.variable(retaddr).setDouble(this.stepIndex);
+        this.cancelWait();
+        this.stopRetransmissions();
+        this.stepIndex = unexpectedJump;
+        this.queued = message;
+        this.run();
+        return;
+      }
+    } else if (message.isRequest) {
+      const method = message.method;
+      if (method === 'BYE' || method === 'CANCEL') {
+        this.unexpectedByeOrCancel(message);
+        return;
+      }
+      if (method === 'PING') {
+        this.answerPing(message);
+        return;
+      }
+      if (engine.config.autoAnswer && AUTO_ANSWERED.has(method)) {
+        this.autoAnswer(message);
+        return;
+      }
+    }
+    this.processUnexpected(message);
+  }
+
+  /** SIPp's process_unexpected: abort the call (telling the peer), or go on without it. */
+  private processUnexpected(message: SipMessage): void {
+    const engine = this.engine;
+    engine.deps.stats.stepUnexpected(this.stepIndex);
+    const what = `unexpected ${describe(message)} at message ${this.stepIndex}`;
+    if (!engine.config.defaultBehaviors.abortUnexpected) {
+      this.warn(`Continuing call on unexpected message for Call-Id '${this.callId}': ${what}`);
+      return;
+    }
+    // The abort messages' [last_*] are those of the unexpected message, as in SIPp.
+    this.lastMessage = message;
+    this.fail('unexpected-message', what, message, true);
+  }
+
+  private unexpectedByeOrCancel(message: SipMessage): void {
+    const engine = this.engine;
+    this.lastMessage = message;
+    engine.deps.stats.stepUnexpected(this.stepIndex);
+    if (!engine.config.defaultBehaviors.abortUnexpected) {
+      this.warn(`Continuing call on an unexpected ${message.method} for call: ${this.callId}`);
+      return;
+    }
+    if (engine.config.defaultBehaviors.bye) this.sendDefault('200');
+    this.fail('unexpected-message', `unexpected ${message.method} at message ${this.stepIndex}`, message);
+  }
+
+  /** A PING in a call: a 200, and the call ends uncounted (SIPp deletes it). */
+  private answerPing(message: SipMessage): void {
+    const engine = this.engine;
+    this.lastMessage = message;
+    if (!engine.config.defaultBehaviors.pingReply) {
+      this.warn(`Do not answer on an unexpected PING for call: ${this.callId}`);
+      return;
+    }
+    this.sendDefault('200');
+    engine.deps.stats.autoAnswered?.();
+    this.end();
+    engine.deps.stats.callDropped?.(this.length());
+    engine.callEnded(this, 'aborted', 'answered an unexpected PING');
+  }
+
+  /** -aa: a 200 to an unexpected INFO, NOTIFY, OPTIONS or UPDATE; the call goes on as before. */
+  private autoAnswer(message: SipMessage): void {
+    const previous = this.lastMessage;
+    this.lastMessage = message;
+    this.sendDefault('200');
+    this.lastMessage = previous;
+    this.engine.deps.stats.autoAnswered?.();
+  }
+
+  /**
+   * SIPp's abortCall for a client call, when `bye` is on: an ACK to an error response, an
+   * ACK and BYE after an unacknowledged 2xx, a CANCEL while an INVITE is pending, a BYE once
+   * established; nothing before any answer.
+   */
+  private sendAbortMessages(): void {
+    const engine = this.engine;
+    if (engine.mode !== 'client' || !engine.config.defaultBehaviors.bye || this.stepIndex === 0) return;
+    const received = this.lastMessage;
+    const lastSentInvite = this.lastSendIndex >= 0 && engine.planAt(this.lastSendIndex)!.isInvite;
+    if (!this.established && lastSentInvite) {
+      if (received === undefined) return;
+      if (!received.isRequest && received.statusCode >= 400) {
+        this.sendDefault('ack');
+      } else if (this.ackPending) {
+        this.ackPending = false;
+        this.sendDefault('ack');
+        this.sendDefault('bye');
+      } else {
+        this.sendDefault('cancel');
+      }
+    } else if (received !== undefined) {
+      this.sendDefault('bye');
+    }
+  }
+
+  private sendDefault(name: DefaultMessageName): void {
+    this.transmit(this.engine.defaultMessage(name).render(this), false);
   }
 
   /**
@@ -950,6 +1128,7 @@ class Call implements CallKeywordState, ActionHost {
   private matches(plan: StepPlan, message: SipMessage): boolean {
     const step = plan.step;
     if (step.kind !== 'recv') return false;
+    if (step.requestRegexp !== undefined) return message.isRequest && step.requestRegexp.test(message.method);
     if (step.request !== undefined) return message.isRequest && message.method === step.request;
     if (step.response === undefined || message.isRequest || message.statusCode !== step.response) return false;
     return step.index === 0 || plan.methodsSentBefore.includes(message.cseqMethod);
@@ -1042,10 +1221,32 @@ class Call implements CallKeywordState, ActionHost {
     this.engine.callEnded(this, 'success', 'scenario completed');
   }
 
-  fail(cause: FailureCause, reason: string): void {
+  /**
+   * End the call as failed. `abort`: first tell the peer as SIPp's abortCall does (after the
+   * failure is reported, so traces show SIPp's order).
+   */
+  fail(cause: FailureCause, reason: string, received?: SipMessage, abort = false): void {
     if (this.ended) return;
+    this.engine.deps.events?.emit({
+      kind: 'call-failed',
+      at: this.engine.deps.scheduler.now(),
+      callId: this.callId,
+      callNumber: this.callNumber,
+      cause,
+      stepIndex: this.stepIndex,
+    });
+    if (abort) this.sendAbortMessages();
     this.end();
-    this.engine.deps.stats.callFailed(cause, this.length());
+    const step = this.engine.planAt(this.stepIndex)?.step;
+    this.engine.deps.stats.callFailed(cause, this.length(), {
+      callId: this.callId,
+      callNumber: this.callNumber,
+      step: this.stepIndex,
+      place: step === undefined ? '' : `${step.place.file}:${step.place.line}`,
+      expected: step === undefined ? 'the end of the scenario' : stepText(step),
+      reason,
+      ...(received !== undefined ? { received: messageSummary(received) } : {}),
+    });
     this.engine.callEnded(this, 'failed', reason);
   }
 
@@ -1075,3 +1276,29 @@ function describe(message: SipMessage): string {
 function isIpAddress(text: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || (text.includes(':') && /^[0-9a-fA-F:.]+$/.test(text));
 }
+
+/** A step as written in the scenario, for failure reports (`<recv response="200">`). */
+function stepText(step: Step): string {
+  switch (step.kind) {
+    case 'send':
+      return step.isRequest ? `<send> ${step.method ?? ''}` : `<send> ${step.statusCode ?? ''}`;
+    case 'recv':
+      return step.request !== undefined ? `<recv request="${step.request}">` : `<recv response="${step.response ?? ''}">`;
+    default:
+      return `<${step.kind}>`;
+  }
+}
+
+/** What identifies a message in a report: its first line and the dialog headers. */
+function messageSummary(message: SipMessage): string {
+  const firstLine = message.raw.toString('latin1', 0, Math.min(message.raw.length, 200)).split('\r\n', 1)[0] ?? '';
+  const lines = [firstLine];
+  for (const name of ['Call-ID', 'CSeq', 'From', 'To']) {
+    const value = message.header(name);
+    if (value !== undefined) lines.push(`${name}: ${value}`);
+  }
+  return lines.join('\n');
+}
+
+/** Requests -aa answers with a 200 when they come unexpected. */
+const AUTO_ANSWERED: ReadonlySet<string> = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);

@@ -1,7 +1,7 @@
 /**
- * SIPp's embedded scenarios. The texts of `uac`, `uas` and the four 3PCC ones (`3pcc-C-A`,
- * `3pcc-C-B`, `3pcc-A`, `3pcc-B`) are byte for byte what `sipp -sd NAME` prints (SIPp 3.6.1);
- * a test compares them with /usr/bin/sipp when it is installed.
+ * SIPp's embedded scenarios. The texts of `uac` and `uas` (and of the others here: `regexp`,
+ * the four 3PCC ones, `branchc`, `branchs`) are byte for byte what `sipp -sd NAME` prints
+ * (SIPp 3.6.1); a test compares them with /usr/bin/sipp when it is installed.
  */
 import type { Scenario } from './types.js';
 import { loadScenario, type LoadOptions, type TemplateCompiler } from './loader.js';
@@ -259,6 +259,161 @@ export const builtinScenarios: Readonly<Record<string, string>> = {
 
   <!-- definition of the call length repartition table (unit is ms)     -->
   <CallLengthRepartition value="10, 50, 100, 500, 1000, 5000, 10000"/>
+
+</scenario>
+
+`,
+  regexp: `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 Sipp default 'regexp client' scenario.             -->
+<!--                                                                    -->
+
+<scenario name="Client with regexp scenario">
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+
+  <recv response="100"
+        optional="true">
+  </recv>
+
+  <recv response="180" optional="true">
+  </recv>
+  <recv response="183" optional="true">
+  </recv>
+
+  <recv response="200" start_rtd="true">
+    <!-- Definition of regexp in the action tag. The regexp must follow -->
+    <!-- the Posix Extended standard (POSIX 1003.2), see:               -->
+    <!--                                                                -->
+    <!--   http://www.opengroup.org/onlinepubs/007908799/xbd/re.html    -->
+    <!--                                                                -->
+    <!-- regexp    : Contain the regexp to use for matching the         -->
+    <!--             received message                                   -->
+    <!--             MANDATORY                                          -->
+    <!-- search_in : msg (try to match against the entire message)      -->
+    <!--           : hdr (try to match against a specific SIP header    -->
+    <!--             (passed in the header tag)                         -->
+    <!--             OPTIONAL - default value : msg                     -->
+    <!-- header    : Header to try to match against.                    -->
+    <!--             Only used when the search_in tag is set to hdr     -->
+    <!--             MANDATORY IF search_in is equal to hdr             -->
+    <!-- check_it  : if set to true, the call is marked as failed if    -->
+    <!--             the regexp doesn't match.                          -->
+    <!--             OPTIONAL - default value : false                   -->
+    <!-- assign_to : contain the variable id (integer) or a list of     -->
+    <!--             variable id which will be used to store the        -->
+    <!--             result of the matching process between the regexp  -->
+    <!--             and the message. This variable can be re-used at   -->
+    <!--             a later time in the scenario using '[$n]' syntax   -->
+    <!--             where n is the variable id.                        -->
+    <!--             MANDATORY                                          -->
+    <action>
+      <ereg regexp="[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[:][0-9]{1,5}" 
+            search_in="msg" 
+            check_it="true" 
+            assign_to="1"/>
+      <ereg regexp=".*" 
+            search_in="hdr" 
+            header="Contact:" 
+            check_it="true" 
+            assign_to="6"/>
+      <ereg regexp="o=([[:alnum:]]*) ([[:alnum:]]*) ([[:alnum:]]*)"
+            search_in="msg" 
+            check_it="true" 
+            assign_to="3,4,5,8"/>
+    </action>
+  </recv>
+
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      retrievedIp: [$1]
+      retrievedContact:[$6]
+      retrievedSdpOrigin:[$3]
+      retrievedSdpOrigin-username:[$4]
+      retrievedSdpOrigin-session-id:[$5]
+      retrievedSdpOrigin-version:[$8]
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+    ]]>
+  </send>
+
+  <!-- This delay can be customized by the -d command-line option       -->
+  <!-- or by adding a 'milliseconds = "value"' option here.           -->
+  <pause milliseconds = "1000"/>
+
+  <!-- The 'crlf' option inserts a blank line in the statistics report. -->
+  <send retrans="500">
+    <![CDATA[
+
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <recv response="200" crlf="true" rtd="true">
+  </recv>
+
+  <!-- definition of the response time repartition table (unit is ms)   -->
+  <ResponseTimeRepartition value="1000, 1040, 1080, 1120, 1160, 1200"/>
+
+  <!-- definition of the call length repartition table (unit is ms)     -->
+  <CallLengthRepartition value="1000, 1100, 1200, 1300, 1400"/>
 
 </scenario>
 
@@ -704,6 +859,317 @@ export const builtinScenarios: Readonly<Record<string, string>> = {
   <timewait milliseconds="2000"/>
 
 </scenario>
+`,
+  branchc: `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 Sipp default 'branchc' scenario.                   -->
+<!--                                                                    -->
+
+<scenario name="branch_client">
+  <send retrans="500">
+    <![CDATA[
+
+      REGISTER sip:CA.cym.com SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: ua1 <sip:ua1@nnl.cym:[local_port]>;tag=[pid]SIPpTag07[call_number]
+      To: ua1 <sip:ua1@nnl.cym:[local_port]>
+      Call-ID: [call_id]
+      CSeq: 1 REGISTER
+      Contact: sip:ua1@[local_ip]:[local_port]
+      Content-Length: 0
+      Expires: 300
+
+    ]]>
+  </send>
+
+  <!-- simple case - just jump over a line   -->
+  <recv response="200" rtd="true" next="5">
+  </recv>
+
+  <recv response="200">
+  </recv>
+
+  <label id="5"/>
+
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:ua2@CA.cym.com SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: ua[call_number] <sip:ua1@nnl.cym:[local_port]>;tag=[pid]SIPpTag07b[call_number]
+      To: ua2 <sip:ua2@nnl.cym:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: sip:ua1@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+
+  <recv response="100" optional="true">
+  </recv>
+
+  <recv response="180" optional="true">
+  </recv>
+
+  <recv response="183" optional="true">
+  </recv>
+
+  <!-- Do something different on an optional receive   -->
+  <recv response="403" optional="true" next="1">
+  </recv>
+
+  <recv response="200">
+    <action>
+      <ereg regexp="ua25"
+            search_in="hdr"
+            header="From: "
+            assign_to="8"/>
+    </action>
+  </recv>
+
+  <!-- set variable 8 above on 25th call, send the ACK but skip the pause for it   -->
+  <send next="1" test="8">
+    <![CDATA[
+
+      ACK sip:ua2@CA.cym.com SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: ua1 <sip:ua1@nnl.cym:[local_port]>;tag=[pid]SIPpTag07b[call_number]
+      To: ua2 <sip:ua2@nnl.cym:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: sip:ua1@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <pause milliseconds="5000"/>
+
+  <label id="1"/>
+
+  <send retrans="500">
+    <![CDATA[
+
+      BYE sip:ua2@CA.cym.com SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: ua1 <sip:ua1@nnl.cym:[local_port]>;tag=[pid]SIPpTag07b[call_number]
+      To: ua2 <sip:ua2@nnl.cym:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: sip:ua1@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <recv response="200" crlf="true">
+  </recv>
+
+  <pause milliseconds="4000"/>
+
+  <!-- definition of the response time repartition table (unit is ms)   -->
+  <ResponseTimeRepartition value="10, 20, 30, 40, 50, 100, 150, 200"/>
+
+  <!-- definition of the call length repartition table (unit is ms)     -->
+  <CallLengthRepartition value="10, 50, 100, 500, 1000, 5000, 10000"/>
+
+</scenario>
+
+`,
+  branchs: `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 Sipp default 'branchs' scenario.                   -->
+<!--                                                                    -->
+
+<scenario name="branch_server">
+  <recv request="REGISTER">
+  </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag08[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+      Expires: 300
+
+    ]]>
+  </send>
+
+  <!-- Set variable 3 if the ua is of the form ua2... -->
+  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp="ua2"
+            search_in="hdr"
+            header="From: "
+            assign_to="3"/>
+    </action>
+  </recv>
+
+  <!-- send 180 then trying if variable 3 is set -->
+  <send next="1" test="3">
+    <![CDATA[
+
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag08b[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <!-- if not, send a 403 error then skip to wait for a BYE -->
+  <send next="2">
+    <![CDATA[
+
+      SIP/2.0 403 Error
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag08b[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <label id="1"/>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 100 Trying
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag08b[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <send retrans="500">
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag08b[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+
+  <recv request="ACK"
+        optional="true"
+        rtd="true"
+        crlf="true">
+  </recv>
+
+  <label id="2"/>
+
+  <recv request="BYE">
+  </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <!-- Keep the call open for a while in case the 200 is lost to be     -->
+  <!-- able to retransmit it if we receive the BYE again.               -->
+  <timewait milliseconds="4000"/>
+
+  <!-- Definition of the response time repartition table (unit is ms)   -->
+  <ResponseTimeRepartition value="10, 20, 30, 40, 50, 100, 150, 200"/>
+
+  <!-- Definition of the call length repartition table (unit is ms)     -->
+  <CallLengthRepartition value="10, 50, 100, 500, 1000, 5000, 10000"/>
+
+</scenario>
+
 `,
 };
 

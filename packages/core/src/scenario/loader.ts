@@ -104,6 +104,8 @@ class ScenarioLoader {
   private foundTimewait = false;
   private lastRecvOptional = false;
   private readonly variables: VariableInfo[] = [];
+  private readonly defaultMessages = new Map<string, CompiledTemplate>();
+  private readonly counterNames: string[] = [];
   private readonly variableSlots = new Map<string, VariableSlot>();
   private readonly compileOptions: CompileOptions;
   private readonly actionContext: ActionContext;
@@ -159,6 +161,8 @@ class ScenarioLoader {
       rtdNames: this.rtdNames,
       startsWithRecv: startsWithRecv(this.steps),
       variables: this.variables,
+      defaultMessages: this.defaultMessages,
+      counterNames: this.counterNames,
       ...thirdPartyInfo(this.steps),
     };
   }
@@ -187,6 +191,16 @@ class ScenarioLoader {
         if (id === undefined) throw this.error(element.line, "label is missing the required 'id' parameter.");
         if (this.labels.has(id)) throw this.error(element.line, `The label name '${id}' is used twice.`);
         this.labels.set(id, this.steps.length);
+        return;
+      }
+      case 'DefaultMessage': {
+        this.checkNoChildren(element);
+        const id = attrs.get('id');
+        if (id === undefined) throw this.error(element.line, "DefaultMessage is missing the required 'id' parameter.");
+        if (!DEFAULT_MESSAGE_NAMES.includes(id)) throw this.error(element.line, `Internal Error: Unknown default message: ${id}!`);
+        const cdata = element.cdata[0];
+        if (cdata === undefined) throw this.error(element.line, 'No CDATA in DefaultMessage section of xml scenario file');
+        this.defaultMessages.set(id, this.compile(cdata, { file: this.file, line: element.cdataLine }, this.compileOptions));
         return;
       }
       case 'Global':
@@ -369,6 +383,14 @@ class ScenarioLoader {
 
     const timeout = this.long(attrs, 'timeout', 'message timeout');
     if (timeout) step.timeout = timeout;
+    const regexpMatch = attrs.get('regexp_match');
+    if (regexpMatch !== undefined && this.bool(element, regexpMatch, 'regexp_match') && request !== undefined) {
+      try {
+        step.requestRegexp = new RegExp(request);
+      } catch (error) {
+        throw this.error(element.line, `Invalid regular expression "${request}": ${(error as Error).message}`);
+      }
+    }
     const rrs = attrs.get('rrs');
     if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
     const auth = attrs.get('auth');
@@ -458,6 +480,11 @@ class ScenarioLoader {
 
     this.readChildren(element, step);
 
+    const counter = attrs.get('counter');
+    if (counter !== undefined) {
+      if (!this.counterNames.includes(counter)) this.counterNames.push(counter);
+      step.counter = counter;
+    }
     const test = attrs.get('test');
     if (test !== undefined) step.test = this.variable(test, 'test runtime variable', line);
     const chance = attrs.get('chance');
@@ -693,6 +720,9 @@ class ScenarioLoader {
     return new ScenarioError({ file: this.file, line }, detail);
   }
 }
+
+/** The messages SIPp builds itself (get_default_message), which `<DefaultMessage>` replaces. */
+export const DEFAULT_MESSAGE_NAMES: readonly string[] = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'];
 
 /** SIPp's get_rtd: "false" is no timer, "true" is timer "1", anything else names a timer. */
 function rtdName(value: string): string | undefined {

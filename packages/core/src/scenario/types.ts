@@ -32,6 +32,8 @@ export interface StepCommon {
   test?: VariableSlot;
   /** `chance="p"`: `next` is taken with probability p (0..1). */
   chance?: number;
+  /** `counter="name"`: a generic counter incremented when the step completes. */
+  counter?: string;
   /** `condexec="var"`: the step runs only when the variable is set (`condexec_inverse`: unset). */
   condexec?: VariableSlot;
   condexecInverse: boolean;
@@ -61,8 +63,10 @@ export interface SendStep extends StepCommon {
 
 export interface RecvStep extends StepCommon {
   kind: 'recv';
-  /** `request="METHOD"` (upper-cased as written). */
+  /** `request="METHOD"` (as written). */
   request?: string;
+  /** `regexp_match="true"`: `request` is a POSIX extended regexp searched in the method. */
+  requestRegexp?: RegExp;
   /** `response="200"`. */
   response?: number;
   optional: boolean;
@@ -164,6 +168,10 @@ export interface Scenario {
   startsWithRecv: boolean;
   /** Every variable the scenario names; a VariableSlot indexes this list. */
   variables: VariableInfo[];
+  /** `counter=` names, in first-use order (SIPp's generic counters: CSV columns and screen lines). */
+  counterNames: string[];
+  /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */
+  defaultMessages: Map<string, CompiledTemplate>;
   /** Set when the scenario has `<sendCmd>` or `<recvCmd>` (3PCC). */
   thirdParty?: ThirdPartyInfo;
 }

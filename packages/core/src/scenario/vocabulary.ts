@@ -174,10 +174,11 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
   'Global',
   'User',
   'Reference',
+  'DefaultMessage',
 ]);
 
 /** The conditional attributes every message element takes. */
-const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse'];
+const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse', 'counter'];
 
 /**
  * Attributes Gossipper handles per element (implemented, or refused with SIPp's own error,
@@ -218,16 +219,18 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'response_txn',
     'ignoresdp',
     'auth',
+    'regexp_match',
     ...CONDITIONS,
   ]),
-  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
-  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'counter', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
+  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
+  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
   nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
   sendCmd: new Set(['dest', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
   recvCmd: new Set(['src', 'optional', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', 'ontimeout', ...CONDITIONS]),
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),
   CallLengthRepartition: new Set(['value']),
+  DefaultMessage: new Set(['id']),
   Global: new Set(['variables']),
   User: new Set(['variables']),
   Reference: new Set(['variables']),

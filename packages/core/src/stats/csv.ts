@@ -9,6 +9,8 @@ export interface StatCsvLayout {
   rtdNames: readonly string[];
   responseTimeRepartition: readonly number[];
   callLengthRepartition: readonly number[];
+  /** `counter=` names: a (P)/(C) pair each, after CallLengthStDev. */
+  counterNames?: readonly string[];
 }
 
 export interface StatCsvOptions extends TimeFormatOptions {
@@ -61,6 +63,7 @@ export function statCsvHeader(layout: StatCsvLayout, options: StatCsvOptions = {
     cols.push(`ResponseTime${r}(P)`, `ResponseTime${r}(C)`, `ResponseTime${r}StDev(P)`, `ResponseTime${r}StDev(C)`);
   }
   cols.push('CallLength(P)', 'CallLength(C)', 'CallLengthStDev(P)', 'CallLengthStDev(C)');
+  for (const name of layout.counterNames ?? []) cols.push(`${name}(P)`, `${name}(C)`);
   let s = cols.map((c) => c + d).join('');
   for (const r of layout.rtdNames) s += repartitionHeader(layout.responseTimeRepartition, `ResponseTimeRepartition${r}`, d);
   s += repartitionHeader(layout.callLengthRepartition, 'CallLengthRepartition', d);
@@ -122,6 +125,7 @@ export function statCsvRow(stats: RunStats, options: StatCsvOptions = {}, at: St
     msToHHMMSSus(p.callLength.sippStdev('call-length')),
     msToHHMMSSus(c.callLength.sippStdev('call-length')),
   );
+  for (let i = 0; i < stats.counterNames.length; i++) v.push(p.counters[i]!, c.counters[i]!);
   let s = v.map((x) => `${x}${d}`).join('');
   for (const r of stats.rtdRepartitions) s += repartitionInfo(r, d);
   s += repartitionInfo(stats.callLengthRepartitionTable, d);

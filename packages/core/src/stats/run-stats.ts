@@ -1,7 +1,8 @@
+import { LatencyHistogram } from './histogram.js';
 import type { NopStep, PauseStep, RecvStep, SendStep, StepCommon, TimewaitStep } from '../scenario/types.js';
 import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import { sippCallRate } from './cformat.js';
-import type { FailureCause, StatsRecorder } from './types.js';
+import type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
 
 /**
  * SIPp's failure causes in -trace_stat column order, with their CSV names (`Failed<name>(P)`).
@@ -26,6 +27,9 @@ export const FAILURE_CAUSES: ReadonlyArray<{ cause: FailureCause; csv: string }>
   { cause: 'strcmp-doesnt-match', csv: 'StrcmpDoesntMatch' },
   { cause: 'strcmp-shouldnt-match', csv: 'StrcmpShouldntMatch' },
 ];
+
+/** How many failed calls the summary describes. */
+export const FAILED_CALLS_KEPT = 10;
 
 const CAUSE_INDEX = new Map<FailureCause, number>(FAILURE_CAUSES.map((c, i) => [c.cause, i]));
 
@@ -54,6 +58,8 @@ export interface StatsScenarioInfo {
   callLengthRepartition: readonly number[];
   /** True when the scenario starts with a recv (SIPp's server mode: the screen arrows turn). */
   startsWithRecv?: boolean;
+  /** `counter="name"` counters in first-use order (SIPp's generic counters). */
+  counterNames?: readonly string[];
 }
 
 export interface StatsClock {
@@ -119,8 +125,11 @@ export class RawStat {
   sumSq = 0;
   min = Infinity;
   max = -Infinity;
+  /** For percentiles. */
+  readonly histogram = new LatencyHistogram();
 
   add(v: number): void {
+    this.histogram.add(v);
     this.count++;
     this.sum += v;
     this.sumSq += v * v;
@@ -133,6 +142,12 @@ export class RawStat {
   }
 
   /** Sample standard deviation; 0 for fewer than 2 values. */
+  /** The p-quantile (0..1) within the bucket precision, kept inside [min, max]. */
+  percentile(p: number): number {
+    if (this.count === 0) return 0;
+    return Math.min(this.max, Math.max(this.min, this.histogram.percentile(p)));
+  }
+
   stddev(): number {
     if (this.count < 2) return 0;
     const v = (this.sumSq - (this.sum * this.sum) / this.count) / (this.count - 1);
@@ -195,9 +210,12 @@ export class Tally {
   readonly callLength = new Accumulator();
   /** Per RTD, in `rtdNames` order. */
   readonly rtd: Accumulator[];
+  /** The scenario's `counter=` counters, in `counterNames` order. */
+  readonly counters: number[];
 
-  constructor(rtdCount: number) {
+  constructor(rtdCount: number, counterCount = 0) {
     this.rtd = Array.from({ length: rtdCount }, () => new Accumulator());
+    this.counters = new Array<number>(counterCount).fill(0);
   }
 
   failedFor(cause: FailureCause): number {
@@ -221,6 +239,7 @@ export class Tally {
     this.fatalErrors = 0;
     this.callLength.reset();
     for (const a of this.rtd) a.reset();
+    this.counters.fill(0);
   }
 }
 
@@ -277,6 +296,8 @@ export class RunStats implements StatsRecorder {
   readonly stepCounters: StepCounters[];
   /** Exact RTD values by name (including names outside `rtdNames`), for the summary. */
   readonly rtdRaw = new Map<string, RawStat>();
+  /** The first failed calls, with where and why (for the summary). */
+  readonly failedCalls: Array<FailedCallDetail & { cause: FailureCause; atMs: number }> = [];
   readonly callLengthRaw = new RawStat();
   readonly abortedLengthRaw = new RawStat();
 
@@ -284,6 +305,8 @@ export class RunStats implements StatsRecorder {
   private rate = 0;
   private usersValue: number | undefined;
   private readonly rtdIndex: Map<string, number>;
+  readonly counterNames: readonly string[];
+  private readonly counterIndex: Map<string, number>;
 
   constructor(
     scenario: StatsScenarioInfo,
@@ -298,9 +321,12 @@ export class RunStats implements StatsRecorder {
     this.serverMode = scenario.startsWithRecv === true;
     this.periodicRtd = options.periodicRtd === true;
     const n = this.rtdNames.length;
-    this.cumulative = new Tally(n);
-    this.display = new Tally(n);
-    this.log = new Tally(n);
+    this.counterNames = [...(scenario.counterNames ?? [])];
+    this.counterIndex = new Map(this.counterNames.map((name, i) => [name, i]));
+    const k = this.counterNames.length;
+    this.cumulative = new Tally(n, k);
+    this.display = new Tally(n, k);
+    this.log = new Tally(n, k);
     this.all = [this.cumulative, this.display, this.log];
     this.start = this.instant();
     this.displayStart = this.start;
@@ -343,7 +369,10 @@ export class RunStats implements StatsRecorder {
     this.addCallLength(lengthMs);
   }
 
-  callFailed(cause: FailureCause, lengthMs: number): void {
+  callFailed(cause: FailureCause, lengthMs: number, detail?: FailedCallDetail): void {
+    if (detail !== undefined && this.failedCalls.length < FAILED_CALLS_KEPT) {
+      this.failedCalls.push({ ...detail, cause, atMs: this.clock.now() - this.start.mono });
+    }
     const i = CAUSE_INDEX.get(cause);
     for (const t of this.all) {
       t.failed++;
@@ -351,6 +380,21 @@ export class RunStats implements StatsRecorder {
     }
     this.currentCalls--;
     this.addCallLength(lengthMs);
+  }
+
+  callDropped(_lengthMs: number): void {
+    this.currentCalls--;
+  }
+
+  /** A step with `counter="name"` completed. */
+  counter(name: string): void {
+    const i = this.counterIndex.get(name);
+    if (i === undefined) return;
+    for (const t of this.all) t.counters[i]!++;
+  }
+
+  autoAnswered(): void {
+    for (const t of this.all) t.autoAnswered++;
   }
 
   callAborted(lengthMs: number): void {

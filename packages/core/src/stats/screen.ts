@@ -263,6 +263,10 @@ export function renderStatsScreen(
   lines.push(`  ${left('Total Calls created', 22)} |                           | ${right(c.incoming + c.outgoing, 8)}                 `);
   lines.push(`  ${left('Current Calls', 22)} | ${right(stats.currentCalls, 8)}                  |                          `);
   lines.push(CROSS);
+  if (stats.counterNames.length > 0) {
+    stats.counterNames.forEach((name, i) => lines.push(twoVal(`Counter ${name}`, pd.counters[i]!, c.counters[i]!)));
+    lines.push(CROSS);
+  }
   lines.push(twoVal('Successful call', pd.successful, c.successful));
   lines.push(twoVal('Failed call', pd.failed, c.failed));
   lines.push(CROSS);

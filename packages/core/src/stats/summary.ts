@@ -2,7 +2,7 @@
 import { pauseScreenText } from '../scenario/distribution.js';
 import { FAILURE_CAUSES } from './run-stats.js';
 import type { RawStat, Repartition, RunStats, StatsInstant, StatsStep } from './run-stats.js';
-import type { FailureCause } from './types.js';
+import type { FailedCallDetail, FailureCause } from './types.js';
 
 export const SUMMARY_SCHEMA = 'gossipper.run-summary/1';
 
@@ -31,6 +31,10 @@ export interface TimingSummary {
   stddevMs: number;
   minMs: number;
   maxMs: number;
+  /** Percentiles, within 1.6 % (log-linear histogram), kept inside [min, max]. */
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
   /** Empty when the scenario defines no repartition table. */
   repartition: RepartitionRow[];
 }
@@ -97,6 +101,14 @@ export interface RunSummary {
   steps: StepSummary[];
   rtd: RtdSummary[];
   callLength: TimingSummary;
+  /** The first failed calls (at most FAILED_CALLS_KEPT): where, why, and what arrived. */
+  failedCalls: FailedCallSummary[];
+}
+
+export interface FailedCallSummary extends FailedCallDetail {
+  cause: FailureCause;
+  /** When it failed, ms after the start of the run. */
+  atMs: number;
 }
 
 function rows(table: Repartition | null): RepartitionRow[] {
@@ -115,6 +127,9 @@ function timing(raw: RawStat | undefined, table: Repartition | null): TimingSumm
     stddevMs: has ? raw.stddev() : 0,
     minMs: has ? raw.min : 0,
     maxMs: has ? raw.max : 0,
+    p50Ms: has ? raw.percentile(0.5) : 0,
+    p90Ms: has ? raw.percentile(0.9) : 0,
+    p99Ms: has ? raw.percentile(0.99) : 0,
     repartition: rows(table),
   };
 }
@@ -203,5 +218,6 @@ export function summaryJson(stats: RunStats, meta: SummaryMeta, at: StatsInstant
     }),
     rtd,
     callLength: timing(stats.callLengthRaw, stats.callLengthRepartitionTable),
+    failedCalls: stats.failedCalls.map((f) => ({ ...f })),
   };
 }

@@ -24,9 +24,19 @@ export type FailureCause =
 export interface StatsRecorder {
   callCreated(incoming: boolean): void;
   callSucceeded(lengthMs: number): void;
-  callFailed(cause: FailureCause, lengthMs: number): void;
+  /** `detail`: where and why, for the first failed calls a summary describes. */
+  callFailed(cause: FailureCause, lengthMs: number, detail?: FailedCallDetail): void;
   /** A call still open when the run stopped on -timeout or a signal (not counted as failed). */
   callAborted(lengthMs: number): void;
+  /**
+   * Optional: a call that ended neither successful nor failed (SIPp deletes a call that
+   * answered an unexpected PING without counting it).
+   */
+  callDropped?(lengthMs: number): void;
+  /** Optional: a step with `counter="name"` completed (SIPp's generic counters). */
+  counter?(name: string): void;
+  /** Optional: an unexpected message answered by `-aa` or the PING reply (SIPp's AutoAnswered). */
+  autoAnswered?(): void;
   stepSent(stepIndex: number): void;
   stepRetransmitted(stepIndex: number): void;
   stepReceived(stepIndex: number): void;
@@ -54,4 +64,18 @@ export interface StatsRecorder {
   stepPaused?(stepIndex: number): void;
   /** Optional (added with the stats module): a message of step `stepIndex` was dropped by `lost=`. */
   stepLost?(stepIndex: number): void;
+}
+
+/** A failed call as the run summary shows it. */
+export interface FailedCallDetail {
+  callId: string;
+  callNumber: number;
+  /** The step the call was at, its place (`uac.xml:42`) and what it expected (`<recv response="200">`). */
+  step: number;
+  place: string;
+  expected: string;
+  /** The engine's reason (`unexpected 486 response to INVITE at message 3`). */
+  reason: string;
+  /** The message that failed it, when one did: first line, Call-ID, CSeq, From, To. */
+  received?: string;
 }

@@ -605,130 +605,150 @@ class Bound implements BoundTemplate {
 
 /** Render `segments` for `call` into `area` from offset 0; returns the end offset. */
 function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordState, method: string | undefined): number {
-  {
-    let buf: Buffer = area.buf;
-    let pos = 0;
-    let swallow = false;
-    let lenAt = -1;
-    let lenOffset = 0;
-    let authAt = -1;
-    let authSegment: Segment | undefined;
-    for (let s = 0; s < segments.length; s++) {
-      const seg = segments[s]!;
-      let value = '';
-      switch (seg.op) {
-        case OP_LITERAL: {
-          const bytes = seg.bytes;
-          if (pos + bytes.length > buf.length) buf = grow(area, pos + bytes.length, pos);
-          if (swallow && seg.stripFrom >= 0) {
-            swallow = false;
-            let from = seg.stripFrom;
-            bytes.copy(buf, pos, 0, from);
-            pos += from;
-            while (from < seg.stripTo && isCSpace(bytes[from]!)) from++;
-            pos += bytes.copy(buf, pos, from);
-          } else {
-            pos += bytes.copy(buf, pos);
-          }
-          continue;
+  let buf: Buffer = area.buf;
+  let auth: PendingAuthorization | undefined;
+  let pos = 0;
+  let swallow = false;
+  let lenAt = -1;
+  let lenOffset = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s]!;
+    let value = '';
+    switch (seg.op) {
+      case OP_LITERAL: {
+        const bytes = seg.bytes;
+        if (pos + bytes.length > buf.length) buf = grow(area, pos + bytes.length, pos);
+        if (swallow && seg.stripFrom >= 0) {
+          swallow = false;
+          let from = seg.stripFrom;
+          bytes.copy(buf, pos, 0, from);
+          pos += from;
+          while (from < seg.stripTo && isCSpace(bytes[from]!)) from++;
+          pos += bytes.copy(buf, pos, from);
+        } else {
+          pos += bytes.copy(buf, pos);
         }
-        case OP_CALL_ID:
-          value = call.callId;
-          break;
-        case OP_CALL_NUMBER:
-          value = String(call.callNumber >>> 0);
-          break;
-        case OP_CSEQ:
-          value = String((call.cseq + seg.offset) >>> 0);
-          break;
-        case OP_BRANCH: {
-          const prefix = seg.bytes;
-          if (pos + prefix.length > buf.length) buf = grow(area, pos + prefix.length, pos);
-          pos += prefix.copy(buf, pos);
-          value = `${call.callNumber >>> 0}-${(call.stepIndex + seg.offset) | 0}`;
-          break;
-        }
-        case OP_MSG_INDEX:
-          value = String(call.stepIndex | 0);
-          break;
-        case OP_LOCAL_PORT:
-          value = String((call.localPort + seg.offset) | 0);
-          break;
-        case OP_LEN:
-          lenAt = pos;
-          lenOffset = seg.offset;
-          value = '     ';
-          break;
-        case OP_PEER_TAG:
-          if (call.peerTag !== '') value = `;tag=${call.peerTag}`;
-          break;
-        case OP_ROUTES:
-          value = call.routes;
-          if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
-          break;
-        case OP_NEXT_URL:
-          value = call.nextUrl;
-          break;
-        case OP_LAST_HEADER: {
-          const text = lastText(call.lastMessage);
-          if (text !== undefined) value = findLastHeader(text, seg.query!);
-          if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
-          break;
-        }
-        case OP_LAST_REQUEST_URI: {
-          const text = lastText(call.lastMessage);
-          if (text !== undefined) value = lastRequestUri(text);
-          break;
-        }
-        case OP_LAST_CSEQ_NUMBER: {
-          const text = lastText(call.lastMessage);
-          value = String(((text === undefined ? 0 : lastCseqNumber(text)) + seg.offset) | 0);
-          break;
-        }
-        case OP_VARIABLE:
-          value = call.variableText(seg.arg);
-          break;
-        case OP_FIELD:
-          value = call.fieldText(seg.file, seg.arg, seg.textA === undefined ? undefined : renderInner(seg.textA, call));
-          break;
-        case OP_AUTH:
-          // Computed last: an auth-int answer covers the final body.
-          authAt = pos;
-          authSegment = seg;
-          continue;
-        case OP_LAST_MESSAGE: {
-          const message = call.lastMessage;
-          if (message !== undefined) {
-            const raw = message.raw;
-            const nul = raw.indexOf(0);
-            const end = nul < 0 ? raw.length : nul;
-            if (pos + end > buf.length) buf = grow(area, pos + end, pos);
-            pos += raw.copy(buf, pos, 0, end);
-          }
-          continue;
-        }
+        continue;
       }
-      if (value !== '') {
-        if (pos + value.length > buf.length) buf = grow(area, pos + value.length, pos);
-        pos += buf.write(value, pos, 'latin1');
+      case OP_CALL_ID:
+        value = call.callId;
+        break;
+      case OP_CALL_NUMBER:
+        value = String(call.callNumber >>> 0);
+        break;
+      case OP_CSEQ:
+        value = String((call.cseq + seg.offset) >>> 0);
+        break;
+      case OP_BRANCH: {
+        const prefix = seg.bytes;
+        if (pos + prefix.length > buf.length) buf = grow(area, pos + prefix.length, pos);
+        pos += prefix.copy(buf, pos);
+        value = `${call.callNumber >>> 0}-${(call.stepIndex + seg.offset) | 0}`;
+        break;
+      }
+      case OP_MSG_INDEX:
+        value = String(call.stepIndex | 0);
+        break;
+      case OP_LOCAL_PORT:
+        value = String((call.localPort + seg.offset) | 0);
+        break;
+      case OP_LEN:
+        lenAt = pos;
+        lenOffset = seg.offset;
+        value = '     ';
+        break;
+      case OP_PEER_TAG:
+        if (call.peerTag !== '') value = `;tag=${call.peerTag}`;
+        break;
+      case OP_ROUTES:
+        value = call.routes;
+        if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
+        break;
+      case OP_NEXT_URL:
+        value = call.nextUrl;
+        break;
+      case OP_LAST_HEADER: {
+        const text = lastText(call.lastMessage);
+        if (text !== undefined) value = findLastHeader(text, seg.query!);
+        if (value === '' && pos > 0 && buf[pos - 1] === 0x0a) swallow = true;
+        break;
+      }
+      case OP_LAST_REQUEST_URI: {
+        const text = lastText(call.lastMessage);
+        if (text !== undefined) value = lastRequestUri(text);
+        break;
+      }
+      case OP_LAST_CSEQ_NUMBER: {
+        const text = lastText(call.lastMessage);
+        value = String(((text === undefined ? 0 : lastCseqNumber(text)) + seg.offset) | 0);
+        break;
+      }
+      case OP_VARIABLE:
+        value = call.variableText(seg.arg);
+        break;
+      case OP_FIELD: {
+        value = call.fieldText(seg.file, seg.arg, seg.textA === undefined ? undefined : renderInner(seg.textA, call));
+        // SIPp: a field holding `[authentication ...]` is that keyword (users.csv often
+        // carries the credentials so), and a field ending in a line end eats the next one.
+        const marker = value.indexOf('[authentication');
+        if (marker >= 0 && auth === undefined) {
+          const close = value.indexOf(']', marker);
+          const end = close < 0 ? value.length : close + 1;
+          const keyword = parseAuthenticationKeyword(value.slice(marker + 1, close < 0 ? value.length : close));
+          const before = value.slice(0, marker);
+          if (pos + before.length > buf.length) buf = grow(area, pos + before.length, pos);
+          pos += buf.write(before, pos, 'latin1');
+          auth = keyword instanceof AuthError ? { at: pos, username: undefined, password: undefined, error: keyword.message }
+            : { at: pos, username: keyword.username, password: keyword.password, error: undefined };
+          value = value.slice(end);
+        }
+        if (value.endsWith('\n')) swallow = true;
+        break;
+      }
+      case OP_AUTH:
+        // Computed last: an auth-int answer covers the final body.
+        auth = {
+          at: pos,
+          username: seg.textA === undefined ? undefined : renderInner(seg.textA, call),
+          password: seg.textB === undefined ? undefined : renderInner(seg.textB, call),
+          error: undefined,
+        };
+        continue;
+      case OP_LAST_MESSAGE: {
+        const message = call.lastMessage;
+        if (message !== undefined) {
+          const raw = message.raw;
+          const nul = raw.indexOf(0);
+          const end = nul < 0 ? raw.length : nul;
+          if (pos + end > buf.length) buf = grow(area, pos + end, pos);
+          pos += raw.copy(buf, pos, 0, end);
+        }
+        continue;
       }
     }
-
-    if (lenAt >= 0) fillLength(buf, pos, lenAt, lenOffset);
-    if (authSegment !== undefined) pos = insertAuthorization(area, pos, authAt, authSegment, call, method ?? '');
-    return pos;
+    if (value !== '') {
+      if (pos + value.length > buf.length) buf = grow(area, pos + value.length, pos);
+      pos += buf.write(value, pos, 'latin1');
+    }
   }
+
+  if (lenAt >= 0) fillLength(buf, pos, lenAt, lenOffset);
+  if (auth !== undefined) pos = insertAuthorization(area, pos, auth, call, method ?? '');
+  return pos;
+}
+
+/** An [authentication] met while rendering: where it goes, with its rendered parameters. */
+interface PendingAuthorization {
+  at: number;
+  username: string | undefined;
+  password: string | undefined;
+  /** A malformed keyword found in an injected field (reported when the message is built). */
+  error: string | undefined;
 }
 
 /** SIPp's [authentication]: the answer over the rendered message, put where the keyword stood. */
-function insertAuthorization(
-  area: Area,
-  pos: number,
-  at: number,
-  seg: Segment,
-  call: CallKeywordState,
-  method: string,
-): number {
+function insertAuthorization(area: Area, pos: number, auth: PendingAuthorization, call: CallKeywordState, method: string): number {
+  const at = auth.at;
   const message = area.buf.subarray(0, pos);
   const headerEnd = message.indexOf(CRLFCRLF);
   let body = headerEnd < 0 ? EMPTY : message.subarray(headerEnd + 4);
@@ -737,8 +757,9 @@ function insertAuthorization(
   const header = call.authorization({
     method,
     body: Buffer.from(body),
-    username: seg.textA === undefined ? undefined : renderInner(seg.textA, call),
-    password: seg.textB === undefined ? undefined : renderInner(seg.textB, call),
+    username: auth.username,
+    password: auth.password,
+    ...(auth.error !== undefined ? { error: auth.error } : {}),
   });
   const tail = Buffer.from(area.buf.subarray(at, pos));
   const end = at + header.length + tail.length;

@@ -46,7 +46,7 @@ export interface CallKeywordState {
    * (`Authorization: Digest ...`), for a message with this method and body. `username` and
    * `password` are the keyword's rendered values, undefined for the run's defaults.
    */
-  authorization(input: { method: string; body: Buffer; username: string | undefined; password: string | undefined }): string;
+  authorization(input: AuthorizationRequest): string;
 }
 
 /** A template with the run's constant keywords already substituted: a send is a concat. */
@@ -81,4 +81,17 @@ export interface TextTemplate {
 
 export interface BoundText {
   render(call: CallKeywordState): string;
+}
+
+/** What a template gives the call to answer a challenge with (CallKeywordState.authorization). */
+export interface AuthorizationRequest {
+  /** The method of the request being rendered. */
+  method: string;
+  /** Its body (after the first CR LF CR LF). */
+  body: Buffer;
+  /** The keyword's rendered values; undefined: the run's defaults (-au / -s, -ap). */
+  username: string | undefined;
+  password: string | undefined;
+  /** A malformed `[authentication ...]` in an injected field: the call reports it. */
+  error?: string;
 }

@@ -246,4 +246,23 @@ describe('actions and variables in a running call', () => {
     // random() is 0.5 in the harness: uniform 100..200 draws 150.
     expect(logs[1]!.at - logs[0]!.at).toBe(150);
   });
+
+  it('the summary names the first failed calls: step, place, what was expected and what arrived; and gives percentiles', async () => {
+    const uas = optionsUas('<assign assign_to="_" value="1"/>', 'X: 1').replace('SIP/2.0 200 OK', 'SIP/2.0 486 Busy Here');
+    const { uac } = await run(uas, optionsUac('X: 1'), 12);
+    const { summaryJson } = await import('../../src/index.js');
+    const summary = summaryJson(uac.stats, { scenario: 'uac' });
+    expect(summary.calls.failed).toBe(12);
+    expect(summary.failedCalls).toHaveLength(10);
+    expect(summary.failedCalls[0]).toMatchObject({
+      callNumber: 1,
+      cause: 'unexpected-message',
+      step: 1,
+      place: 'test.xml:15',
+      expected: '<recv response="200">',
+      received: expect.stringMatching(/^SIP\/2.0 486 Busy Here\nCall-ID: 1-4242@127.0.0.1\nCSeq: 1 OPTIONS\n/),
+    });
+    // Every call lasted one round trip on the 1 ms virtual network: 2 ms.
+    expect(summary.callLength).toMatchObject({ count: 12, p50Ms: 2, p90Ms: 2, p99Ms: 2, maxMs: 2 });
+  });
 });

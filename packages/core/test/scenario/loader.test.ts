@@ -361,17 +361,15 @@ describe('loadScenario: SIPp checks (inline)', () => {
 
 describe('loadScenario: unknown and not yet supported', () => {
   it.each([
-    ['<send counter="c"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "counter" is not supported yet'],
     ['<send ignoresdp="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "ignoresdp" is not supported yet'],
     ['<send hide="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "hide" is not supported yet'],
-    ['<recv response="200" regexp_match="true"/>', '<recv> attribute "regexp_match" is not supported yet'],
     ['<recv response="200" optional="true" advance_state="false"/>', '<recv> attribute "advance_state" is not supported yet'],
     ['<recv response="200" optional="global"/>', '<recv> attribute "optional" value "global" is not supported yet'],
     ['<pause lost="1"/>', '<pause> attribute "lost" is not supported yet'],
     ['<nop ontimeout="x"/>', '<nop> attribute "ontimeout" is not supported yet'],
     ['<recvCmd optional="global"/>', '<recvCmd> attribute "optional" value "global" is not supported yet'],
     ['<init><nop/></init>', '<init> is not supported yet'],
-    ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', '<DefaultMessage> is not supported yet'],
+    ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', 'Internal Error: Unknown default message: x!'],
     ['<send foo="1"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> unknown attribute "foo"'],
     ['<recv response="200" Optional="true"/>', '<recv> unknown attribute "Optional"'],
     ['<label id="a" foo="b"/>', '<label> unknown attribute "foo"'],

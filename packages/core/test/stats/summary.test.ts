@@ -174,7 +174,9 @@ describe('summary JSON', () => {
     expect(sum.stopReason).toBe('completed');
     expect(sum.users).toBe(10);
     expect(sum.calls.ratePerSecond).toBe(0);
-    expect(sum.rtd).toEqual([{ name: '1', count: 0, avgMs: 0, stddevMs: 0, minMs: 0, maxMs: 0, repartition: [] }]);
-    expect(sum.callLength).toEqual({ count: 0, avgMs: 0, stddevMs: 0, minMs: 0, maxMs: 0, repartition: [] });
+    const zeros = { count: 0, avgMs: 0, stddevMs: 0, minMs: 0, maxMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, repartition: [] };
+    expect(sum.rtd).toEqual([{ name: '1', ...zeros }]);
+    expect(sum.callLength).toEqual(zeros);
+    expect(sum.failedCalls).toEqual([]);
   });
 });
