@@ -169,6 +169,11 @@ export class Engine {
     if (this.started) return;
     this.started = true;
     this.sweepTimer = this.deps.scheduler.setTimer(1000, this.sweepDeadCalls);
+    if (this.scenario.initSteps.length > 0) {
+      const dest = this.config.remote ?? this.local!;
+      new Call(this, 'init', 0, dest, 0, this.local!.port, true).runInitialization(this.scenario.initSteps);
+      if (this.finishedFlag) return;
+    }
     if (this.mode === 'client') {
       this.generatorStart = this.deps.scheduler.now();
       this.generate();
@@ -463,7 +468,7 @@ const EMPTY_VARIABLE = new VariableValue();
 
 function bindActionTexts(scenario: Scenario, keywords: RunKeywordValues): Map<TextTemplate, BoundText> {
   const bound = new Map<TextTemplate, BoundText>();
-  for (const step of scenario.steps) {
+  for (const step of [...scenario.initSteps, ...scenario.steps]) {
     for (const action of step.actions) {
       for (const text of actionTexts(action)) bound.set(text, text.bind(keywords));
     }
@@ -538,12 +543,14 @@ class Call implements CallKeywordState, ActionHost {
     public dest: Endpoint,
     public socketId: number,
     public localPort: number,
+    /** The `<init>` call: no -inf lines, never counted. */
+    initialization = false,
   ) {
     // The first request of a call carries -base_cseq.
     this.cseq = engine.config.baseCseq - 1;
     this.startedAt = engine.deps.scheduler.now();
     const injection = engine.deps.injection;
-    if (injection !== undefined && injection.size > 0) {
+    if (!initialization && injection !== undefined && injection.size > 0) {
       try {
         this.lines = injection.linesForNewCall({ userId: 0, random: engine.random });
       } catch (error) {
@@ -554,6 +561,16 @@ class Call implements CallKeywordState, ActionHost {
     const variables = engine.scenario.variables;
     if (variables.length > 0) {
       this.vars = variables.map((v, slot) => (v.scope === 'global' ? engine.globals[slot]! : new VariableValue()));
+    }
+  }
+
+  /** SIPp's `<init>`: run its nops' actions once, before any call (to set globals, say). */
+  runInitialization(steps: readonly Step[]): void {
+    for (const step of steps) {
+      this.stepIndex = step.index;
+      if (!this.runsStep(step)) continue;
+      const outcome = runActions(step.actions, '', this);
+      if (outcome.kind !== 'continue') return;
     }
   }
 

@@ -25,6 +25,7 @@ import {
   SIPP_ELEMENT_NAMES,
   SIPP_ROOT_ATTRIBUTES,
   SIPP_SCENARIO_ELEMENTS,
+  SIPP_INIT_ELEMENTS,
   SUPPORTED_ACTIONS,
   SUPPORTED_ATTRIBUTES,
   SUPPORTED_SCENARIO_ELEMENTS,
@@ -106,6 +107,7 @@ class ScenarioLoader {
   private readonly variables: VariableInfo[] = [];
   private readonly defaultMessages = new Map<string, CompiledTemplate>();
   private readonly counterNames: string[] = [];
+  private readonly initSteps: NopStep[] = [];
   private readonly variableSlots = new Map<string, VariableSlot>();
   private readonly compileOptions: CompileOptions;
   private readonly actionContext: ActionContext;
@@ -163,6 +165,7 @@ class ScenarioLoader {
       variables: this.variables,
       defaultMessages: this.defaultMessages,
       counterNames: this.counterNames,
+      initSteps: this.initSteps,
       ...thirdPartyInfo(this.steps),
     };
   }
@@ -193,6 +196,9 @@ class ScenarioLoader {
         this.labels.set(id, this.steps.length);
         return;
       }
+      case 'init':
+        this.readInit(element);
+        return;
       case 'DefaultMessage': {
         this.checkNoChildren(element);
         const id = attrs.get('id');
@@ -450,6 +456,23 @@ class ScenarioLoader {
       step.milliseconds = pause.distribution.params.value;
     }
     return step;
+  }
+
+  /**
+   * `<init>`: its nops run once before the first call. Only their actions and conditions are
+   * taken: a branch or RTD there would point into the main scenario.
+   */
+  private readInit(element: XmlElement): void {
+    for (const child of element.children) {
+      if (!SIPP_INIT_ELEMENTS.includes(child.name)) throw this.misplaced(child, element);
+      if (child.name === 'label') {
+        throw this.error(child.line, '<label> inside <init> is not supported yet');
+      }
+      this.checkAttributes(child, SIPP_SCENARIO_ELEMENTS.nop!, INIT_NOP_ATTRIBUTES);
+      const step: NopStep = { kind: 'nop', ...this.common(this.initSteps.length, { file: this.file, line: child.line }) };
+      this.readCommonAttributes(child, new Attributes(child), step);
+      this.initSteps.push(step);
+    }
   }
 
   /** SIPp's getCommonAttributes (with getBookKeeping), in SIPp's order. */
@@ -720,6 +743,9 @@ class ScenarioLoader {
     return new ScenarioError({ file: this.file, line }, detail);
   }
 }
+
+/** What an `<init>` nop may carry besides its actions. */
+const INIT_NOP_ATTRIBUTES: ReadonlySet<string> = new Set(['display', 'crlf', 'condexec', 'condexec_inverse']);
 
 /** The messages SIPp builds itself (get_default_message), which `<DefaultMessage>` replaces. */
 export const DEFAULT_MESSAGE_NAMES: readonly string[] = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'];

@@ -168,6 +168,8 @@ export interface Scenario {
   startsWithRecv: boolean;
   /** Every variable the scenario names; a VariableSlot indexes this list. */
   variables: VariableInfo[];
+  /** `<init>`: nops whose actions run once before the first call. */
+  initSteps: NopStep[];
   /** `counter=` names, in first-use order (SIPp's generic counters: CSV columns and screen lines). */
   counterNames: string[];
   /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */

@@ -175,6 +175,7 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
   'User',
   'Reference',
   'DefaultMessage',
+  'init',
 ]);
 
 /** The conditional attributes every message element takes. */
@@ -231,6 +232,7 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
   ResponseTimeRepartition: new Set(['value']),
   CallLengthRepartition: new Set(['value']),
   DefaultMessage: new Set(['id']),
+  init: new Set(),
   Global: new Set(['variables']),
   User: new Set(['variables']),
   Reference: new Set(['variables']),

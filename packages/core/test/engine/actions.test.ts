@@ -265,4 +265,19 @@ describe('actions and variables in a running call', () => {
     // Every call lasted one round trip on the 1 ms virtual network: 2 ms.
     expect(summary.callLength).toMatchObject({ count: 12, p50Ms: 2, p90Ms: 2, p99Ms: 2, maxMs: 2 });
   });
+
+  it('<init> runs its nops once before the first call: globals set there are seen by every call', async () => {
+    const uas = optionsUas(
+      '<add assign_to="seen" value="1"/>',
+      'X-Init: [$greeting] [$seen]',
+      '',
+      `<Global variables="greeting,seen"/>
+  <init>
+    <nop><action><assignstr assign_to="greeting" value="hello from [pid]"/><assign assign_to="seen" value="10"/></action></nop>
+  </init>`,
+    );
+    const { uas: server } = await run(uas, optionsUac('X: 1'), 2);
+    expect(sentHeader(server.events, 'X-Init')).toEqual(['hello from 4242 11.000000', 'hello from 4242 12.000000']);
+    expect(server.engine.callsCreated).toBe(2);
+  });
 });

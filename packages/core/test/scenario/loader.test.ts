@@ -368,7 +368,6 @@ describe('loadScenario: unknown and not yet supported', () => {
     ['<pause lost="1"/>', '<pause> attribute "lost" is not supported yet'],
     ['<nop ontimeout="x"/>', '<nop> attribute "ontimeout" is not supported yet'],
     ['<recvCmd optional="global"/>', '<recvCmd> attribute "optional" value "global" is not supported yet'],
-    ['<init><nop/></init>', '<init> is not supported yet'],
     ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', 'Internal Error: Unknown default message: x!'],
     ['<send foo="1"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> unknown attribute "foo"'],
     ['<recv response="200" Optional="true"/>', '<recv> unknown attribute "Optional"'],
