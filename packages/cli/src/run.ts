@@ -34,7 +34,7 @@ import { RunReporter } from './outputs/reporter.js';
 import { tapStats, TraceOutputs } from './outputs/trace-files.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
-import { setUpTwin } from './twin-setup.js';
+import { setUpTwin, stopWhenTwinEnds } from './twin-setup.js';
 
 /** A scenario and the name SIPp derives output file names from. */
 export interface LoadedScenario {
@@ -282,6 +282,7 @@ export async function setUpRun(
     wallClockMs: () => scheduler.wallClockMs(),
     ...(events ? { events } : {}),
   });
+  stopWhenTwinEnds(twin, engine);
   const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces });
   return {
     engine,

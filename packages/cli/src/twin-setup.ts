@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseSlaveCfg, thirdPartyRole, ThirdPartyError } from '@gossipper/core';
-import type { Endpoint, Scenario, ThirdPartyRole } from '@gossipper/core';
+import type { Endpoint, Engine, Scenario, ThirdPartyRole } from '@gossipper/core';
 import { TcpTwinChannel } from '@gossipper/adapter-udp';
 import { splitHostPort } from './options.js';
 import type { RunOptions } from './options.js';
@@ -68,4 +68,23 @@ export async function setUpTwin(options: RunOptions, scenario: Scenario): Promis
     throw new CliError((error as Error).message, ExitCode.Fatal);
   }
   return { role, channel };
+}
+
+/**
+ * SIPp when a twin connection closes: a controller B ("3PCC controller A has ended ->
+ * exiting") and every extended-mode instance ("One of the twin instances has ended ->
+ * exiting") stop at once, open calls aborted; a controller A stops making calls and lets the
+ * open ones end.
+ */
+export function stopWhenTwinEnds(twin: TwinSetup | undefined, engine: Engine): void {
+  if (twin === undefined) return;
+  twin.channel.onClosed(() => {
+    if (twin.role === 'controller-a' || twin.role === 'a-passive') {
+      engine.stopNewCalls();
+      return;
+    }
+    const text = twin.role === 'controller-b' ? '3PCC controller A has ended -> exiting' : 'One of the twin instances has ended -> exiting';
+    process.stderr.write(`gossipper: ${text}\n`);
+    engine.stop('completed');
+  });
 }

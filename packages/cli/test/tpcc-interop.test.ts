@@ -4,6 +4,7 @@
  * and the extended mode (-master / -slave / -slave_cfg). Needs a built CLI. Ports 13500..13599.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithSipp } from './support/peers.js';
 import { killAllTracked, session, waitFor } from './support/procs.js';
@@ -203,6 +204,20 @@ describeWithSipp('3PCC interop with the real SIPp', () => {
       expect((await ours.wait(10_000)).code, ours.describe()).toBe(255);
       expect(sipp.stderr + sipp.stdout).toContain(text);
       expect(ours.stderr).toContain(text);
+    }
+  }, 30_000);
+
+  it.concurrent('controller B exits (0) as soon as its controller A goes away, as SIPp', async (ctx) => {
+    const s = session(ctx);
+    for (const [who, sipPort, twinPort] of [['sipp', 13584, 13585], ['gossipper', 13586, 13587]] as const) {
+      const cb = run(s, who, ['-sn', '3pcc-C-B', `${HOST}:13599`, '-i', HOST, '-p', String(sipPort), '-3pcc', `${HOST}:${twinPort}`]);
+      await waitForTcpListen(twinPort, cb);
+      await new Promise<void>((resolve, reject) => {
+        const a = createConnection({ host: HOST, port: twinPort }, () => a.end(() => resolve()));
+        a.on('error', reject);
+      });
+      expect((await cb.wait(10_000)).code, cb.describe()).toBe(0);
+      expect(cb.stderr + cb.stdout).toContain('3PCC controller A has ended -> exiting');
     }
   }, 30_000);
 

@@ -40,6 +40,9 @@ export class TcpTwinChannel implements TwinChannel {
   private readonly early: Buffer[] = [];
   /** A slave holds what it reads until its own connections to the peers are up (SIPp connects before reading). */
   private holding = false;
+  private closing = false;
+  private closedListener: (() => void) | undefined;
+  private closedReported = false;
 
   constructor(private readonly options: TcpTwinOptions) {}
 
@@ -83,12 +86,21 @@ export class TcpTwinChannel implements TwinChannel {
     return true;
   }
 
+  /**
+   * Called once when a twin connection ends while the run goes on (the peer exited). SIPp then
+   * exits at once as a controller B or in extended mode, and stops new calls as a controller A.
+   */
+  onClosed(listener: () => void): void {
+    this.closedListener = listener;
+  }
+
   onCommand(receiver: CommandReceiver): void {
     this.receiver = receiver;
     for (const command of this.early.splice(0)) receiver(command);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const socket of [this.twinSocket, ...this.peerSockets.values(), ...this.accepted]) socket?.destroy();
     this.peerSockets.clear();
     this.accepted.clear();
@@ -158,6 +170,11 @@ export class TcpTwinChannel implements TwinChannel {
       }
     });
     socket.on('error', (error) => this.options.onNotice?.(`3PCC connection: ${error.message}`));
+    socket.on('close', () => {
+      if (this.closing || this.closedReported) return;
+      this.closedReported = true;
+      this.closedListener?.();
+    });
   }
 
   private deliver(command: Buffer): void {
