@@ -226,6 +226,24 @@ const sections: HelpSection[] = [
         text: 'Stop and exit once this many calls have been started. Default: no limit.',
       },
       {
+        flag: 'tdmmap',
+        text:
+          'A table of TDM circuits, {x-X}{h}{y-Y}{z-Z}, e.g. {0-3}{99}{5-8}{1-31}: each call ' +
+          'takes a free circuit (none free: the call fails) and [tdmmap] writes it as x.h.y/z.',
+      },
+      {
+        flag: 'dynamicStart',
+        text: 'First value of [dynamic_id], a counter shared by all calls. Default: 10000.',
+      },
+      {
+        flag: 'dynamicStep',
+        text: 'What each [dynamic_id] adds to the counter. Default: 4.',
+      },
+      {
+        flag: 'dynamicMax',
+        text: 'Past this value [dynamic_id] goes back to -dynamicStart. Default: 18000.',
+      },
+      {
         flag: 'users',
         text:
           'Start this many calls at once instead of a rate, and keep that many open. ' +

@@ -16,7 +16,7 @@
  * Pure: no process.exit, no console. The caller maps the result to output and an exit code.
  */
 import * as t from 'io-ts';
-import { decode } from '@gossipper/core';
+import { decode, parseTdmMap } from '@gossipper/core';
 import { gossipperFlags, sippFlags } from './help.js';
 
 // ---------------------------------------------------------------------------------------
@@ -86,6 +86,12 @@ const RequiredFields = t.type({
 });
 
 const OptionalFields = t.partial({
+  /** -dynamicStart, -dynamicStep, -dynamicMax: SIPp's [dynamic_id] counter (10000, 4, 18000 when absent). */
+  dynamicStart: t.number,
+  dynamicStep: t.number,
+  dynamicMax: t.number,
+  /** -tdmmap {x-X}{h}{y-Y}{z-Z}: the circuit table of [tdmmap]. */
+  tdmMap: t.type({ x: t.number, a: t.number, h: t.number, y: t.number, b: t.number, z: t.number, c: t.number }),
   /** -sf FILE. */
   scenarioFile: t.string,
   /** -sn NAME; 'uac' when neither -sf nor -sn is given (as SIPp). */
@@ -251,6 +257,16 @@ function parseInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new UsageError(`${flag}: ${quote(value)} is too large`);
   return n;
+}
+
+/** A value SIPp reads as a C int and may be negative (-dynamicStart -5). */
+function signedInteger(field: 'dynamicStart' | 'dynamicStep' | 'dynamicMax'): Apply {
+  return (d, [v], f) => {
+    if (!/^-?\d+$/.test(v)) throw new UsageError(`${f}: expected an integer, got ${quote(v)}`);
+    const n = Number(v);
+    if (n < -2147483648 || n > 2147483647) throw new UsageError(`${f}: ${quote(v)} is too large`);
+    d[field] = n;
+  };
 }
 
 function parsePort(flag: string, value: string): number {
@@ -451,6 +467,16 @@ const supported: Readonly<Record<string, Apply>> = {
     d.bufferSize = n;
   },
   base_cseq: integer('baseCseq'),
+  dynamicStart: signedInteger('dynamicStart'),
+  dynamicStep: signedInteger('dynamicStep'),
+  dynamicMax: signedInteger('dynamicMax'),
+  tdmmap: (d, [v], f) => {
+    const spec = parseTdmMap(v);
+    if (spec === undefined) {
+      throw new UsageError(`${f}: Parameter -tdmmap must be of form {%d-%d}{%d}{%d-%d}{%d-%d}, got ${quote(v)}`);
+    }
+    d.tdmMap = spec;
+  },
   key: (d, [k, v]) => {
     d.keys[k] = v;
   },

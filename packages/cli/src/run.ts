@@ -92,7 +92,7 @@ function readInjectionFiles(options: RunOptions): InjectionSet | undefined {
 }
 
 function readScenario(options: RunOptions, injection: InjectionSet | undefined): LoadedScenario {
-  const loadOptions = { keys: options.keys, ...(injection !== undefined ? { injection } : {}) };
+  const loadOptions = { keys: options.keys, readFile: readKeywordFile, ...(injection !== undefined ? { injection } : {}) };
   if (options.scenarioFile !== undefined) {
     let bytes: Buffer;
     try {
@@ -107,6 +107,21 @@ function readScenario(options: RunOptions, injection: InjectionSet | undefined):
   const name = options.scenarioName ?? 'uac';
   if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
   return { scenario: loadBuiltinScenario(name, compileTemplate, loadOptions), fileStem: name, injection };
+}
+
+/**
+ * `[file name=...]`: the file's bytes, the path taken from the working directory (SIPp's fopen);
+ * SIPp's message when it cannot be read.
+ */
+export function readKeywordFile(name: string): Buffer {
+  try {
+    return readFileSync(name);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (error as Error).message;
+    throw new Error(`Could not open '${name}': ${reason}`);
+  }
 }
 
 async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<string> {
@@ -163,6 +178,13 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     globals: Object.fromEntries(options.sets),
     defaultBehaviors: options.defaultBehaviors ?? ENGINE_DEFAULTS.defaultBehaviors,
     autoAnswer: options.autoAnswer ?? false,
+    users: options.users ?? -1,
+    tdmMap: options.tdmMap ?? null,
+    dynamicId: {
+      start: options.dynamicStart ?? ENGINE_DEFAULTS.dynamicId.start,
+      step: options.dynamicStep ?? ENGINE_DEFAULTS.dynamicId.step,
+      max: options.dynamicMax ?? ENGINE_DEFAULTS.dynamicId.max,
+    },
     auth: {
       ...(options.authUsername !== undefined ? { username: options.authUsername } : {}),
       ...(options.authPassword !== undefined ? { password: options.authPassword } : {}),

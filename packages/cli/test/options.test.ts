@@ -136,6 +136,23 @@ describe('every supported flag with a value', () => {
     expect(run('-l', '3', '-users', '5')).toMatchObject({ users: 5, callLimit: 5 });
   });
 
+  it('-dynamicStart, -dynamicStep, -dynamicMax: C ints, negative allowed', () => {
+    expect(run('-dynamicStart', '5', '-dynamicStep', '3', '-dynamicMax', '12')).toMatchObject({
+      dynamicStart: 5, dynamicStep: 3, dynamicMax: 12,
+    });
+    expect(run('-dynamicStart', '-5').dynamicStart).toBe(-5);
+    expect(run('-m', '1').dynamicStart).toBeUndefined();
+    expect(fails('-dynamicStart', 'x').message).toBe('-dynamicStart: expected an integer, got "x"');
+    expect(fails('-dynamicMax', '2147483648').message).toBe('-dynamicMax: "2147483648" is too large');
+  });
+
+  it('-tdmmap {x-X}{h}{y-Y}{z-Z}', () => {
+    expect(run('-tdmmap', '{0-3}{99}{5-8}{1-31}').tdmMap).toEqual({ x: 0, a: 3, h: 99, y: 5, b: 3, z: 1, c: 30 });
+    expect(fails('-tdmmap', '{0-3}{99}').message).toBe(
+      '-tdmmap: Parameter -tdmmap must be of form {%d-%d}{%d}{%d-%d}{%d-%d}, got "{0-3}{99}"',
+    );
+  });
+
   it('-l after -users is an error, as SIPp', () => {
     expect(fails('-users', '5', '-l', '3').message).toBe(
       '-l: can not set the open call limit when -users is given before it',

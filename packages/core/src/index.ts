@@ -14,6 +14,7 @@ export * from './stats/index.js';
 export * from './engine/config.js';
 export * from './engine/engine.js';
 export * from './engine/timer-heap.js';
+export * from './engine/tdm-map.js';
 export * from './engine/twin.js';
 export * from './testing/memory-transport.js';
 export * from './testing/memory-twin.js';

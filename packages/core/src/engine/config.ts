@@ -53,6 +53,15 @@ export const EngineConfigCodec = t.type({
   autoAnswer: t.boolean,
   /** `-au`, `-ap`, `-auth_uri`: the defaults of `[authentication]`. */
   auth: t.partial({ username: t.string, password: t.string, uri: t.string }),
+  /** -users N: client calls take users N, N-1, ... 1 and give them back ([users], [userid]); -1 without -users. */
+  users: t.number,
+  /** [dynamic_id]: the counter's first value, step, and the largest value before it goes back to the start. */
+  dynamicId: t.type({ start: t.number, step: t.number, max: t.number }),
+  /** -tdmmap: the circuit table ([tdmmap]); null without -tdmmap. */
+  tdmMap: t.union([
+    t.type({ x: t.number, a: t.number, h: t.number, y: t.number, b: t.number, z: t.number, c: t.number }),
+    t.null,
+  ]),
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -73,6 +82,9 @@ export const ENGINE_DEFAULTS = {
   auth: {},
   defaultBehaviors: { bye: true, abortUnexpected: true, pingReply: true },
   autoAnswer: false,
+  users: -1,
+  dynamicId: { start: 10000, step: 4, max: 18000 },
+  tdmMap: null,
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

@@ -32,6 +32,7 @@ import type { ActionHost, ActionOutcome } from './actions.js';
 import type { EngineConfig } from './config.js';
 import { T2_MS } from './config.js';
 import { parseCDouble } from '../scenario/sipp-values.js';
+import { TdmMap } from './tdm-map.js';
 
 export type EngineMode = 'client' | 'server';
 /** `stop-now`: a scenario's `<exec int_cmd="stop_now"/>`; `fatal`: an `<error>` action or a scenario error at run time. */
@@ -111,6 +112,20 @@ export class Engine {
   callsSucceeded = 0;
   callsFailed = 0;
   callsAborted = 0;
+  /** scheduler.now() when the engine was made: [clock_tick] counts from here. */
+  private readonly clockOrigin: number;
+  /** SIPp's dynamic_id counter ([dynamic_id]), shared by every call. */
+  private dynamicId: number;
+  /**
+   * -users: the users no call holds, SIPp's freeUsers deque (index 0 is its front): a new call
+   * takes the back, an ended call's user goes to the front. So N, N-1, ... 1 first, then the
+   * users in the order their calls ended.
+   */
+  private readonly freeUsers: number[] = [];
+  /** -users: each user's `<User variables>`, made when the user first gets a call. */
+  private readonly userVars = new Map<number, VariableValue[]>();
+  /** -tdmmap: the circuits, one per call. */
+  readonly tdmMap: TdmMap | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -120,6 +135,11 @@ export class Engine {
     this.mode = scenario.startsWithRecv ? 'server' : 'client';
     this.rate = config.rate;
     this.random = deps.random ?? Math.random;
+    this.clockOrigin = deps.scheduler.now();
+    this.dynamicId = config.dynamicId.start;
+    this.tdmMap = config.tdmMap === null ? undefined : new TdmMap(config.tdmMap);
+    // SIPp 3.6.1 hands out N first, then N-1, ... (checked against the binary).
+    for (let user = 1; user <= config.users; user++) this.freeUsers.push(user);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -149,7 +169,7 @@ export class Engine {
     const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram);
     this.local = local;
     this.deps.twin?.onCommand(this.onTwinCommand);
-    this.runKeywords = { ...this.config.keywords, localPort: local.port };
+    this.runKeywords = { ...this.config.keywords, localPort: local.port, serverIp: local.address, users: this.config.users };
     this.plans = planSteps(this.scenario, this.runKeywords);
     this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
     const defaults = defaultMessages(this.scenario.defaultMessages);
@@ -171,7 +191,7 @@ export class Engine {
     this.sweepTimer = this.deps.scheduler.setTimer(1000, this.sweepDeadCalls);
     if (this.scenario.initSteps.length > 0) {
       const dest = this.config.remote ?? this.local!;
-      new Call(this, 'init', 0, dest, 0, this.local!.port, true).runInitialization(this.scenario.initSteps);
+      new Call(this, 'init', 0, dest, 0, this.local!.port, 0, true).runInitialization(this.scenario.initSteps);
       if (this.finishedFlag) return;
     }
     if (this.mode === 'client') {
@@ -229,6 +249,10 @@ export class Engine {
   private readonly generate = (): void => {
     this.generatorTimer = undefined;
     if (!this.acceptingCalls || this.finishedFlag) return;
+    if (this.config.users >= 0) {
+      this.generateForUsers();
+      return;
+    }
     const { maxCalls, callLimit, ratePeriodMs } = this.config;
     const now = this.deps.scheduler.now();
     const elapsed = now - this.generatorStart;
@@ -252,12 +276,27 @@ export class Engine {
     this.generatorTimer = this.deps.scheduler.setTimer(delay, this.generate);
   };
 
+  /**
+   * -users N (SIPp's user mode): no rate; N calls at once, and a new call as soon as one ends
+   * (callEnded wakes this up), until -m.
+   */
+  private generateForUsers(): void {
+    const { maxCalls, users } = this.config;
+    let toCreate = Math.min(users - this.calls.size, this.freeUsers.length);
+    if (maxCalls > 0) toCreate = Math.min(toCreate, maxCalls - this.callsCreated);
+    for (let i = 0; i < toCreate; i++) this.createClientCall();
+    if (maxCalls > 0 && this.callsCreated >= maxCalls) {
+      this.acceptingCalls = false;
+      this.checkFinished();
+    }
+  }
+
   private createClientCall(): void {
     const remote = this.config.remote;
     if (remote === undefined) throw new Error('client scenario without a remote address');
     const callNumber = this.nextCallNumber++;
     const callId = `${callNumber}-${this.config.keywords.pid}@${this.config.keywords.localIp}`;
-    const call = new Call(this, callId, callNumber, remote, 0, this.local!.port);
+    const call = new Call(this, callId, callNumber, remote, 0, this.local!.port, this.freeUsers.pop() ?? 0);
     this.register(call, false);
     if (this.deps.transport.socketPerCall) {
       call.waitingForSocket = true;
@@ -286,6 +325,19 @@ export class Engine {
       callId: call.callId,
       callNumber: call.callNumber,
     });
+    // -tdmmap: every call needs a circuit (SIPp: the call fails as outbound congestion).
+    if (this.tdmMap !== undefined) {
+      call.tdmNumber = this.tdmMap.take();
+      if (call.tdmNumber === 0) {
+        this.deps.events?.emit({
+          kind: 'error',
+          at: this.deps.scheduler.now(),
+          callId: call.callId,
+          message: "Can't create new outgoing call: all tdm_map circuits busy",
+        });
+        call.fail('outbound-congestion', 'all tdm_map circuits busy');
+      }
+    }
   }
 
   // ---- inbound -----------------------------------------------------------------------
@@ -405,12 +457,41 @@ export class Engine {
     return this.defaults![name];
   }
 
+  /** @internal The `<User variables>` of a -users user, by slot (other slots unused). */ userVariables(userId: number): VariableValue[] {
+    let vars = this.userVars.get(userId);
+    if (vars === undefined) {
+      vars = this.scenario.variables.map((v) => (v.scope === 'user' ? new VariableValue() : EMPTY_VARIABLE));
+      this.userVars.set(userId, vars);
+    }
+    return vars;
+  }
+
+  /** @internal */ clockTick(): number {
+    return Math.floor(this.deps.scheduler.now() - this.clockOrigin);
+  }
+
+  /** @internal SIPp: print the counter, add the step, back to the start past the maximum. */ nextDynamicId(): number {
+    const value = this.dynamicId;
+    const { start, step, max } = this.config.dynamicId;
+    // SIPp's int arithmetic (it prints the value as %u).
+    this.dynamicId = (this.dynamicId + step) | 0;
+    if (this.dynamicId > max) this.dynamicId = start;
+    return value;
+  }
+
   /** @internal */ boundText(text: TextTemplate): BoundText {
     return this.boundTexts.get(text)!;
   }
 
   /** @internal */ callEnded(call: Call, outcome: 'success' | 'failed' | 'aborted', reason: string): void {
     this.calls.delete(call.callId);
+    this.tdmMap?.release(call.tdmNumber);
+    // SIPp gives the user back to the front of its free list (push_front; calls take the back).
+    if (call.userId > 0) {
+      this.freeUsers.unshift(call.userId);
+      // User mode: the freed user starts a new call, once this call's processing is over.
+      if (this.acceptingCalls && this.generatorTimer === undefined) this.generatorTimer = this.deps.scheduler.setTimer(0, this.generate);
+    }
     const expiry = this.deps.scheduler.now() + this.config.deadCallWaitMs;
     this.deadCalls.set(call.callId, expiry);
     this.deadCallQueue.push([call.callId, expiry]);
@@ -510,6 +591,8 @@ class Call implements CallKeywordState, ActionHost {
   nextUrl = '';
   ended = false;
   waitingForSocket = false;
+  /** -tdmmap: this call's circuit (1-based), 0 when none. */
+  tdmNumber = 0;
   private lastRecvRaw: Buffer | undefined;
   private lastRecvIndex = -1;
   private lastSendIndex = -1;
@@ -543,6 +626,8 @@ class Call implements CallKeywordState, ActionHost {
     public dest: Endpoint,
     public socketId: number,
     public localPort: number,
+    /** -users: this call's user (1..N), 0 without -users and for incoming calls. */
+    readonly userId: number = 0,
     /** The `<init>` call: no -inf lines, never counted. */
     initialization = false,
   ) {
@@ -552,7 +637,7 @@ class Call implements CallKeywordState, ActionHost {
     const injection = engine.deps.injection;
     if (!initialization && injection !== undefined && injection.size > 0) {
       try {
-        this.lines = injection.linesForNewCall({ userId: 0, random: engine.random });
+        this.lines = injection.linesForNewCall({ userId, random: engine.random });
       } catch (error) {
         if (!(error instanceof InjectionError)) throw error;
         engine.fatal(error.message, callId);
@@ -560,7 +645,11 @@ class Call implements CallKeywordState, ActionHost {
     }
     const variables = engine.scenario.variables;
     if (variables.length > 0) {
-      this.vars = variables.map((v, slot) => (v.scope === 'global' ? engine.globals[slot]! : new VariableValue()));
+      // -users: <User variables> belong to the user and outlive its calls (SIPp's userVarMap).
+      const userVars = userId > 0 ? engine.userVariables(userId) : undefined;
+      this.vars = variables.map((v, slot) =>
+        v.scope === 'global' ? engine.globals[slot]! : v.scope === 'user' && userVars ? userVars[slot]! : new VariableValue(),
+      );
     }
   }
 
@@ -582,6 +671,26 @@ class Call implements CallKeywordState, ActionHost {
 
   variableText(slot: number): string {
     return this.vars?.[slot]?.render() ?? '';
+  }
+
+  variableDouble(slot: number): number {
+    return this.vars?.[slot]?.getDouble() ?? 0;
+  }
+
+  clockTick(): number {
+    return this.engine.clockTick();
+  }
+
+  nextDynamicId(): number {
+    return this.engine.nextDynamicId();
+  }
+
+  keywordError(message: string): void {
+    this.fatal(message);
+  }
+
+  tdmmapText(): string | undefined {
+    return this.engine.tdmMap?.render(this.tdmNumber);
   }
 
   get stepCount(): number {
@@ -843,6 +952,8 @@ class Call implements CallKeywordState, ActionHost {
     // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
     if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
+    // A keyword that stopped the run (keywordError): SIPp exits before sending.
+    if (this.ended) return false;
     if (plan.isAck) {
       this.ackPending = false;
       this.established = true;

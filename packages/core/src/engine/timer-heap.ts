@@ -144,8 +144,9 @@ export class RealTimeScheduler implements Scheduler {
     return performance.now();
   }
 
+  /** Wall clock with microseconds (SIPp's gettimeofday), kept in step with the monotonic clock. */
   wallClockMs(): number {
-    return Date.now();
+    return performance.timeOrigin + performance.now();
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {

@@ -47,8 +47,8 @@ export type TemplateCompiler = (cdata: string, place: SourcePlace, options: Comp
  * Throws ScenarioError (`file:line: ...`, `file:line:col: ...` for XML syntax errors) for broken
  * XML, for anything SIPp would refuse to load, and for SIPp features not implemented yet.
  */
-/** What a scenario's texts are compiled against: the `-key` values and the `-inf` files. */
-export type LoadOptions = Pick<CompileOptions, 'keys' | 'injection'>;
+/** What a scenario's texts are compiled against: the `-key` values, the `-inf` files, and how to read a `[file]`. */
+export type LoadOptions = Pick<CompileOptions, 'keys' | 'injection' | 'readFile'>;
 
 export function loadScenario(
   xml: string,
@@ -117,8 +117,8 @@ class ScenarioLoader {
     private readonly compile: TemplateCompiler,
     options: LoadOptions,
   ) {
-    const variables = (name: string, place: SourcePlace): VariableSlot =>
-      this.variable(name, 'Variable keyword', place.line);
+    const variables = (name: string, place: SourcePlace, what = 'Variable keyword'): VariableSlot =>
+      this.variable(name, what, place.line);
     this.compileOptions = { ...options, variables };
     this.actionContext = {
       file,

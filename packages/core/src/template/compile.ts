@@ -46,6 +46,26 @@
 //   [len] on, within the message (this is what it sends: when more headers follow a
 //   `Content-Length: [len]` of a message without body, the first 3 bytes of the next header
 //   become CR LF NUL, so the headers end there).
+// - [server_ip]: the address the SIP socket is bound to (RunKeywordValues.serverIp), no brackets.
+// - [users]: the -users value, -1 without it. [userid]: the call's user (CallKeywordState.userId),
+//   0 without -users. [sipp_version]: `3.6.1`. [rtpstream_audio_port] [rtpstream_video_port]:
+//   the media port, whatever the offset (SIPp without rtpstream media does the same).
+// - [clock_tick]: milliseconds since the run started. [timestamp]: local time as
+//   `2026-11-23<TAB>12:51:29.036152<TAB>1795438289.036152`. [date]: `Mon, 23 Nov 2026 12:51:29 GMT`.
+// - [dynamic_id]: a counter shared by all calls (CallKeywordState.nextDynamicId): by default
+//   10000, 10004, ... 18000, 10000, ... (%u); every occurrence takes the next value. The offset
+//   is ignored.
+// - [auto_media_port+N]: media port + N + (4 * (call_number - 1)) % 10000. The text rendered so
+//   far on its line must contain `audio`, `image` or `video`, else SIPp stops the run; the same
+//   holds for [media_port] (SIPp's PCAPPLAY builds, Debian's included).
+// - [fill text="ab" variable=n]: `text` (default `X`) repeated to the length held by the variable
+//   $n (as SIPp's getDouble: 0 unless it holds a number; truncated; negative is 0).
+// - [file name="x"]: the bytes of file x, as they are (no LF -> CR LF). The name is template
+//   text; a name without keywords is read once when the scenario is compiled (CompileOptions.
+//   readFile), one with keywords (or one that could not be read then) at every send. A file
+//   that cannot be read when sending stops the run.
+// - [tdmmap]: the call's -tdmmap circuit (CallKeywordState.tdmmapText); without -tdmmap SIPp
+//   stops the run, and so do we.
 import { ScenarioError } from '../scenario/errors.js';
 import type { SourcePlace } from '../scenario/types.js';
 import type { SipMessage } from '../sip/message.js';
@@ -54,7 +74,8 @@ import { classifyKeyword, parseKeywordSyntax } from './keywords.js';
 import { AuthError } from '../auth/errors.js';
 import { parseAuthenticationKeyword } from '../auth/keyword.js';
 import { InjectionError } from '../inject/errors.js';
-import { parseFieldKeyword } from '../inject/keyword.js';
+import { keywordParam, parseFieldKeyword } from '../inject/keyword.js';
+import { sippDate, sippTimestamp } from './time-format.js';
 import { InjectionSet } from '../inject/set.js';
 import {
   findLastHeader,
@@ -91,7 +112,12 @@ type RunKey =
   | 'media_ip'
   | 'media_ip_type'
   | 'media_port'
-  | 'pid';
+  | 'pid'
+  | 'server_ip'
+  | 'users'
+  | 'sipp_version'
+  | 'rtpstream_audio_port'
+  | 'rtpstream_video_port';
 
 const RUN_KEYS: ReadonlySet<string> = new Set<RunKey>([
   'service',
@@ -105,7 +131,16 @@ const RUN_KEYS: ReadonlySet<string> = new Set<RunKey>([
   'media_ip_type',
   'media_port',
   'pid',
+  'server_ip',
+  'users',
+  'sipp_version',
+  'rtpstream_audio_port',
+  'rtpstream_video_port',
 ]);
+
+/** What [sipp_version] renders: SIPp's SIPP_VERSION without its `v` (not the build suffix). */
+export const SIPP_VERSION_KEYWORD = '3.6.1';
+
 
 // Per-call operations (numbers for a fast switch).
 const OP_LITERAL = 0;
@@ -126,6 +161,17 @@ const OP_LAST_MESSAGE = 14;
 const OP_VARIABLE = 15;
 const OP_FIELD = 16;
 const OP_AUTH = 17;
+const OP_CLOCK_TICK = 18;
+const OP_TIMESTAMP = 19;
+const OP_DATE = 20;
+const OP_USERID = 21;
+const OP_DYNAMIC_ID = 22;
+const OP_AUTO_MEDIA_PORT = 23;
+const OP_FILL = 24;
+const OP_FILE = 25;
+const OP_TDMMAP = 26;
+/** [media_port+N]: a run value, but SIPp checks its line first (see mediaLineOk). */
+const OP_MEDIA_PORT = 27;
 
 const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   call_id: OP_CALL_ID,
@@ -141,6 +187,13 @@ const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   last_Request_URI: OP_LAST_REQUEST_URI,
   last_cseq_number: OP_LAST_CSEQ_NUMBER,
   last_message: OP_LAST_MESSAGE,
+  clock_tick: OP_CLOCK_TICK,
+  timestamp: OP_TIMESTAMP,
+  date: OP_DATE,
+  userid: OP_USERID,
+  dynamic_id: OP_DYNAMIC_ID,
+  auto_media_port: OP_AUTO_MEDIA_PORT,
+  tdmmap: OP_TDMMAP,
 };
 
 /** What compile() produces: the template as SIPp's component list. */
@@ -152,7 +205,11 @@ type Part =
   /** `[fieldN file=F line=L]`: `line` is template text itself. */
   | { kind: 'field'; file: string; field: number; line: Part[] | undefined }
   /** `[authentication username=U password=P]`: U and P are template text; undefined = the run's default. */
-  | { kind: 'auth'; username: Part[] | undefined; password: Part[] | undefined };
+  | { kind: 'auth'; username: Part[] | undefined; password: Part[] | undefined }
+  /** `[fill text=T variable=V]`: T repeated to the length in variable slot V. */
+  | { kind: 'fill'; text: string; slot: number }
+  /** `[file name=N]` whose name holds keywords: N rendered per send, then read. */
+  | { kind: 'file'; name: Part[]; read: FileReader };
 
 /** One rendering step. Every segment has the same shape (one hidden class for the hot loop). */
 interface Segment {
@@ -175,6 +232,8 @@ interface Segment {
   readonly textA: readonly Segment[] | undefined;
   /** OP_AUTH: the password text. */
   readonly textB: readonly Segment[] | undefined;
+  /** OP_FILE: reads the file named by textA. */
+  readonly reader: FileReader | undefined;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -191,6 +250,7 @@ const NO_SEGMENT: Segment = {
   file: '',
   textA: undefined,
   textB: undefined,
+  reader: undefined,
 };
 
 // ---- compile -------------------------------------------------------------------------------
@@ -202,6 +262,13 @@ const NO_SEGMENT: Segment = {
  * `place.line` is taken as the line where the CDATA text starts (the line of `<![CDATA[`): an
  * error about a keyword names `place.line` plus the number of line ends before it in `cdata`.
  */
+/**
+ * Reads a file for `[file name=...]`: its bytes, or throws an Error whose message is what to
+ * report (the CLI: `Could not open 'x': No such file or directory`, as SIPp). The core does no
+ * I/O itself: the front end supplies this.
+ */
+export type FileReader = (name: string) => Buffer;
+
 export interface CompileOptions {
   /** `-key NAME VALUE` pairs: a keyword SIPp does not know is looked up here before it is refused. */
   readonly keys?: Readonly<Record<string, string>>;
@@ -209,7 +276,9 @@ export interface CompileOptions {
    * Resolves `[$name]` to a variable slot (the scenario loader counts the reference). Without
    * it, `[$name]` is refused: a template outside a scenario has no variables.
    */
-  readonly variables?: (name: string, place: SourcePlace) => number;
+  readonly variables?: (name: string, place: SourcePlace, what?: string) => number;
+  /** `[file name=...]`: how to read a file. Without it, `[file]` is refused. */
+  readonly readFile?: FileReader;
   /** The run's -inf files, for `[fieldN file=... line=...]` (checked at load, as SIPp does). */
   readonly injection?: InjectionSet;
 }
@@ -324,6 +393,10 @@ function keywordPart(raw: string, place: SourcePlace, options: CompileOptions): 
     throw new ScenarioError(place, `unsupported keyword "[${raw}]"`);
   }
   if (cls === 'later') throw new ScenarioError(place, `keyword "[${raw}]" is not supported yet`);
+  // SIPp tests `file` before `fill`, both on the text with the offset cut off.
+  if (name.startsWith('file')) return filePart(name, place, options);
+  if (name.startsWith('fill')) return fillPart(name, place, options);
+  if (name === 'media_port') return { kind: 'call', op: OP_MEDIA_PORT, offset, query: undefined, arg: 0 };
   if (RUN_KEYS.has(name)) return { kind: 'run', key: name as RunKey, offset };
   const op = SIMPLE_CALL_OPS[name];
   if (op !== undefined) return { kind: 'call', op, offset, query: undefined, arg: 0 };
@@ -351,6 +424,37 @@ function authPart(raw: string, place: SourcePlace, options: CompileOptions): Par
   if (keyword instanceof AuthError) throw new ScenarioError(place, keyword.message);
   const text = (value: string | undefined) => (value === undefined ? undefined : parseParts(value, () => place, options));
   return { kind: 'auth', username: text(keyword.username), password: text(keyword.password) };
+}
+
+/**
+ * `[file name="x"]`: the name is template text. Without keywords the file is read now (SIPp
+ * reads it at every send: a file changed during the run is not seen); with keywords, or when it
+ * cannot be read now, at every send, where a failure stops the run as in SIPp (exit 255).
+ */
+function filePart(name: string, place: SourcePlace, options: CompileOptions): Part {
+  const fileName = keywordParam(name, 'name=');
+  if (fileName === '') throw new ScenarioError(place, "No name specified for 'file' keyword!");
+  const read = options.readFile;
+  if (read === undefined) throw new ScenarioError(place, `keyword "[${name}]": files can not be read here`);
+  const nameParts = parseParts(fileName, () => place, options);
+  if (nameParts.every((p) => p.kind === 'literal')) {
+    const path = nameParts.map((p) => (p.kind === 'literal' ? p.text : '')).join('');
+    try {
+      return { kind: 'literal', text: read(path).toString('latin1'), original: false };
+    } catch {
+      // SIPp only finds out when it sends: so do we (the message and the exit code are SIPp's).
+    }
+  }
+  return { kind: 'file', name: nameParts, read };
+}
+
+/** `[fill text="ab" variable=n]`: the text is taken as written (no keywords); default `X`. */
+function fillPart(name: string, place: SourcePlace, options: CompileOptions): Part {
+  let text = keywordParam(name, 'text=');
+  if (text === '') text = 'X';
+  const variable = keywordParam(name, 'variable=');
+  if (options.variables === undefined) throw new ScenarioError(place, `keyword "[${name}]": no variables here`);
+  return { kind: 'fill', text, slot: options.variables(variable, place, 'Fill Variable') };
 }
 
 /** `[$name]`: SIPp reads the whole rest as the name (no offset). */
@@ -488,6 +592,12 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
       text += part.text;
     } else if (part.kind === 'run') {
       text += runValue(run, part.key, part.offset);
+    } else if (part.kind === 'fill') {
+      flush();
+      segments.push({ ...NO_SEGMENT, op: OP_FILL, bytes: Buffer.from(part.text, 'latin1'), arg: part.slot });
+    } else if (part.kind === 'file') {
+      flush();
+      segments.push({ ...NO_SEGMENT, op: OP_FILE, textA: bindParts(part.name, run), reader: part.read });
     } else if (part.kind === 'field' || part.kind === 'auth') {
       flush();
       const sub = (parts: Part[] | undefined) => (parts === undefined ? undefined : bindParts(parts, run));
@@ -502,7 +612,10 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
     } else {
       flush();
       const bytes = part.op === OP_BRANCH ? Buffer.from(`z9hG4bK-${run.pid}-`, 'latin1') : EMPTY;
-      segments.push({ ...NO_SEGMENT, op: part.op, bytes, offset: part.offset, query: part.query, arg: part.arg });
+      // [auto_media_port+N]: the run's media port folds into the offset.
+      const offset =
+        part.op === OP_AUTO_MEDIA_PORT || part.op === OP_MEDIA_PORT ? (run.mediaPort + part.offset) | 0 : part.offset;
+      segments.push({ ...NO_SEGMENT, op: part.op, bytes, offset, query: part.query, arg: part.arg });
     }
   }
   flush();
@@ -534,7 +647,20 @@ function runValue(run: RunKeywordValues, key: RunKey, offset: number): string {
       return String((run.mediaPort + offset) >>> 0);
     case 'pid':
       return String(run.pid | 0);
+    case 'server_ip':
+      return run.serverIp ?? unbracketed(run.localIp);
+    case 'users':
+      return String((run.users ?? -1) | 0);
+    case 'sipp_version':
+      return SIPP_VERSION_KEYWORD;
+    case 'rtpstream_audio_port':
+    case 'rtpstream_video_port':
+      return String(run.mediaPort | 0);
   }
+}
+
+function unbracketed(ip: string): string {
+  return ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
 }
 
 /** SIPp's remote_ip_escaped / local_ip_escaped: an IPv6 address in brackets. */
@@ -714,6 +840,54 @@ function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordS
           error: undefined,
         };
         continue;
+      case OP_CLOCK_TICK:
+        value = String(Math.max(0, Math.floor(call.clockTick())));
+        break;
+      case OP_TIMESTAMP:
+        value = sippTimestamp(call.wallClockMs());
+        break;
+      case OP_DATE:
+        value = sippDate(call.wallClockMs());
+        break;
+      case OP_USERID:
+        value = String(call.userId | 0);
+        break;
+      case OP_DYNAMIC_ID:
+        value = String(call.nextDynamicId() >>> 0);
+        break;
+      case OP_AUTO_MEDIA_PORT:
+        if (!mediaLineOk(buf, pos, call)) continue;
+        value = String((seg.offset + ((Math.imul(4, call.callNumber - 1) >>> 0) % 10000)) >>> 0);
+        break;
+      case OP_MEDIA_PORT:
+        if (!mediaLineOk(buf, pos, call)) continue;
+        value = String(seg.offset >>> 0);
+        break;
+      case OP_FILL:
+        value = fillText(seg.bytes.toString('latin1'), call.variableDouble(seg.arg));
+        break;
+      case OP_FILE: {
+        const name = renderInner(seg.textA!, call);
+        let bytes: Buffer;
+        try {
+          bytes = seg.reader!(name);
+        } catch (error) {
+          call.keywordError(error instanceof Error ? error.message : String(error));
+          continue;
+        }
+        if (pos + bytes.length > buf.length) buf = grow(area, pos + bytes.length, pos);
+        pos += bytes.copy(buf, pos);
+        continue;
+      }
+      case OP_TDMMAP: {
+        const text = call.tdmmapText();
+        if (text === undefined) {
+          call.keywordError('[tdmmap] keyword without -tdmmap parameter on command line');
+          continue;
+        }
+        value = text;
+        break;
+      }
       case OP_LAST_MESSAGE: {
         const message = call.lastMessage;
         if (message !== undefined) {
@@ -744,6 +918,37 @@ interface PendingAuthorization {
   password: string | undefined;
   /** A malformed keyword found in an injected field (reported when the message is built). */
   error: string | undefined;
+}
+
+/** Most bytes a [fill] writes (SIPp's limit is its message buffer; this keeps a typo from eating memory). */
+const FILL_MAX = 1 << 20;
+
+/** SIPp's [fill]: `text` repeated to `(int) length` characters, none when negative. */
+function fillText(text: string, length: number): string {
+  let n = Math.trunc(length);
+  if (!(n > 0)) return '';
+  if (n > FILL_MAX) n = FILL_MAX;
+  return text.repeat(Math.ceil(n / text.length)).slice(0, n);
+}
+
+const AUDIO = Buffer.from('audio', 'latin1');
+const IMAGE = Buffer.from('image', 'latin1');
+const VIDEO = Buffer.from('video', 'latin1');
+
+/**
+ * SIPp's check before a media port (PCAPPLAY builds): the text rendered so far on the current
+ * line must contain `audio`, `image` or `video`. Reports SIPp's error and returns false when not.
+ */
+function mediaLineOk(buf: Buffer, pos: number, call: CallKeywordState): boolean {
+  const begin = buf.lastIndexOf(0x0a, pos - 1);
+  if (begin <= 0) {
+    call.keywordError('Can not find beginning of a line for the media port!');
+    return false;
+  }
+  const line = buf.subarray(begin, pos);
+  if (line.includes(AUDIO) || line.includes(IMAGE) || line.includes(VIDEO)) return true;
+  call.keywordError(`media_port keyword with no audio or video on the current line (${line.toString('latin1')})`);
+  return false;
 }
 
 /** SIPp's [authentication]: the answer over the rendered message, put where the keyword stood. */

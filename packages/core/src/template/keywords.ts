@@ -27,14 +27,6 @@ export const SUPPORTED_SIMPLE_KEYWORDS: readonly string[] = [
   'last_cseq_number',
   'last_message',
   'routes',
-];
-
-/**
- * SIPp keywords without parameters that a later issue implements. The crypto and UE keywords
- * only exist in SIPp builds with TLS (Debian's 3.6.1 has none and calls them unsupported);
- * they are listed so the message says "not supported yet".
- */
-export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
   'server_ip',
   'auto_media_port',
   'rtpstream_audio_port',
@@ -47,6 +39,14 @@ export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
   'timestamp',
   'date',
   'sipp_version',
+];
+
+/**
+ * SIPp keywords without parameters that a later issue implements: the crypto and UE keywords,
+ * which only exist in SIPp builds with TLS (Debian's 3.6.1 has none and calls them
+ * unsupported); they are listed so the message says "not supported yet".
+ */
+export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
   'cryptotag1audio',
   'cryptotag2audio',
   'cryptosuiteaescm128sha1801audio',
@@ -87,9 +87,9 @@ export const LATER_SIMPLE_KEYWORDS: readonly string[] = [
  */
 export const PREFIX_KEYWORDS: ReadonlyArray<readonly [prefix: string, supported: boolean]> = [
   ['field', true], // [field0], [field1 file="x.csv" line=2]: -inf injection
-  ['file', false], // [file name="x"]
+  ['file', true], // [file name="x"]
   ['$', true], // [$variable]
-  ['fill', false], // [fill text="x" variable=n]
+  ['fill', true], // [fill text="x" variable=n]
   ['last_', true], // [last_Header:]
   ['authentication', true], // [authentication username=... password=...]
 ];

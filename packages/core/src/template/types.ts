@@ -17,6 +17,13 @@ export interface RunKeywordValues {
   mediaIp: string;
   mediaIpType: string;
   mediaPort: number;
+  /**
+   * [server_ip]: the address the SIP socket is bound to, as SIPp's getsockname (an IPv6 address
+   * without brackets, `0.0.0.0` for a wildcard bind). Absent: the local IP without brackets.
+   */
+  serverIp?: string;
+  /** [users]: the -users value; -1 (absent) without -users, as SIPp. */
+  users?: number;
 }
 
 /** The per-call state a template reads while rendering. The engine's call object implements it. */
@@ -47,6 +54,24 @@ export interface CallKeywordState {
    * `password` are the keyword's rendered values, undefined for the run's defaults.
    */
   authorization(input: AuthorizationRequest): string;
+  /** [userid]: the call's user, 1..N with -users N (SIPp hands out N, N-1, ... and reuses freed ones), 0 otherwise. */
+  readonly userId: number;
+  /** [clock_tick]: SIPp's clock_tick, whole milliseconds since the run started. */
+  clockTick(): number;
+  /** [timestamp], [date]: the wall clock, milliseconds since the epoch (a fraction gives microseconds). */
+  wallClockMs(): number;
+  /** [dynamic_id]: the run-wide counter's current value; the call advances it (SIPp: 10000, +4, back to 10000 past 18000). */
+  nextDynamicId(): number;
+  /** [fill variable=name]: the variable's value as SIPp's getDouble (0 unless it holds a double). */
+  variableDouble(slot: number): number;
+  /**
+   * A keyword SIPp stops the run on while rendering it (a [file] that cannot be read, [tdmmap]
+   * without -tdmmap, [auto_media_port] on a line without audio/video/image). The engine stops
+   * the run with this message (exit 255); the keyword renders nothing.
+   */
+  keywordError(message: string): void;
+  /** [tdmmap]: the call's circuit as SIPp writes it (`0.99.5/2`); undefined without -tdmmap. */
+  tdmmapText(): string | undefined;
 }
 
 /** A template with the run's constant keywords already substituted: a send is a concat. */

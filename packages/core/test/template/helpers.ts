@@ -34,6 +34,15 @@ export function callState(over: Partial<CallKeywordState> = {}): CallKeywordStat
     peerTag: '',
     routes: '',
     nextUrl: '',
+    userId: 0,
+    clockTick: () => 0,
+    wallClockMs: () => 0,
+    nextDynamicId: () => 10000,
+    variableDouble: () => 0,
+    keywordError: (message: string) => {
+      throw new Error(`keywordError: ${message}`);
+    },
+    tdmmapText: () => undefined,
     ...over,
   };
 }

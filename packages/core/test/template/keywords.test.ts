@@ -22,7 +22,10 @@ describe('parseKeywordSyntax (SIPp offset rule)', () => {
       'supported', 'supported', 'supported', 'supported', 'supported', 'supported',
     ]);
     expect(['field12', 'authentication'].map(classifyKeyword)).toEqual(['supported', 'supported']);
-    expect(['date', 'files', 'fill'].map(classifyKeyword)).toEqual(['later', 'later', 'later']);
+    expect(['date', 'files', 'fill', 'tdmmap', 'dynamic_id'].map(classifyKeyword)).toEqual([
+      'supported', 'supported', 'supported', 'supported', 'supported',
+    ]);
+    expect(['cryptotag1audio', 'ueaescm128sha1801audio'].map(classifyKeyword)).toEqual(['later', 'later']);
     expect(['CSEQ', 'service ', 'foo', ''].map(classifyKeyword)).toEqual(['unknown', 'unknown', 'unknown', 'unknown']);
   });
 });
