@@ -162,6 +162,57 @@ async function masterSlave(s: Session, master: Who, slave: Who, base: number): P
   expect(finalCounts(readStatCsv(s.path('slave.csv')))).toMatchObject({ outgoing: CALLS, successful: CALLS, failed: 0 });
 }
 
+const A_PASSIVE_XML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="apassive">
+  <recv request="INVITE" />
+  <sendCmd>
+    <![CDATA[
+      Call-ID: [call_id]
+      X-From-A: hello
+    ]]>
+  </sendCmd>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="ACK" />
+  <recv request="BYE" />
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+`;
+
+const LISTENER_XML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="listener">
+  <recvCmd>
+    <action>
+      <ereg regexp="X-From-A: hello" search_in="msg" check_it="true" assign_to="h" />
+      <log message="[$h]" />
+    </action>
+  </recvCmd>
+${OPTIONS_SEND}
+</scenario>
+`;
+
 describeWithSipp('3PCC interop with the real SIPp', () => {
   it.concurrent('classic demo: gossipper as controller A (3pcc-C-A), SIPp in the other three roles', async (ctx) => {
     await classicDemo(session(ctx), { a: 'sipp', b: 'sipp', cb: 'sipp', ca: 'gossipper' }, 13500);
@@ -206,6 +257,26 @@ describeWithSipp('3PCC interop with the real SIPp', () => {
       expect(ours.stderr).toContain(text);
     }
   }, 30_000);
+
+  it.concurrent('A passive (server scenario, sendCmd first): gossipper between SIPp\'s uac and a SIPp twin; both count outgoing calls', async (ctx) => {
+    const s = session(ctx);
+    const [apPort, uacPort, cbPort, twinPort] = [13578, 13579, 13580, 13581];
+    assertUdpPortsFree(apPort, uacPort, cbPort, 13599);
+    writeFileSync(s.path('apassive.xml'), A_PASSIVE_XML);
+    writeFileSync(s.path('listener.xml'), LISTENER_XML);
+    const common = ['-i', HOST, '-m', String(CALLS), '-trace_stat'];
+    const cb = s.sipp(['-sf', 'listener.xml', `${HOST}:13599`, '-p', String(cbPort), '-3pcc', `${HOST}:${twinPort}`, ...common, '-stf', 'cb.csv']);
+    await waitForTcpListen(twinPort, cb);
+    const ap = s.gossipper(['-sf', 'apassive.xml', '-p', String(apPort), '-3pcc', `${HOST}:${twinPort}`, ...common, '-stf', 'ap.csv', '-nostdin']);
+    await waitForUdpBound(apPort, ap);
+    const uac = s.sipp(['-sn', 'uac', `${HOST}:${apPort}`, '-p', String(uacPort), '-d', '100', ...common, '-stf', 'uac.csv']);
+    await expectExit0(uac, 15_000);
+    await expectExit0(ap, 15_000);
+    await expectExit0(cb, 15_000);
+    // SIPp's A passive mode creates its calls as outgoing, even those a SIP request starts.
+    expect(finalCounts(readStatCsv(s.path('ap.csv')))).toMatchObject({ incoming: 0, outgoing: CALLS, successful: CALLS, failed: 0 });
+    expect(finalCounts(readStatCsv(s.path('cb.csv')))).toMatchObject({ outgoing: CALLS, successful: CALLS, failed: 0 });
+  }, 40_000);
 
   it.concurrent('controller B exits (0) as soon as its controller A goes away, as SIPp', async (ctx) => {
     const s = session(ctx);

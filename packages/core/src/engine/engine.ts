@@ -381,7 +381,8 @@ export class Engine {
       (this.config.maxCalls === 0 || this.callsCreated < this.config.maxCalls)
     ) {
       const call = new Call(this, message.callId, this.nextCallNumber++, from, socketId, this.local!.port);
-      this.register(call, true);
+      // SIPp counts a call of a 3PCC A passive / master passive as outgoing, whatever starts it.
+      this.register(call, !commandsStartCalls(this.deps.thirdPartyRole));
       if (this.config.maxCalls > 0 && this.callsCreated >= this.config.maxCalls) this.acceptingCalls = false;
       call.onMessage(message);
       return;
