@@ -113,8 +113,48 @@ export interface TimewaitStep extends StepCommon {
   variable?: VariableSlot;
 }
 
+/** `<sendCmd>`: a 3PCC twin command sent to the twin SIPp (or to peer `dest` in extended mode). */
+export interface SendCmdStep extends StepCommon {
+  kind: 'sendCmd';
+  /** The command text (a `Call-ID:` header and whatever the scenario adds), compiled like a message. */
+  template: CompiledTemplate;
+  /** `dest="name"`: the peer of the -slave_cfg file it goes to (3PCC extended mode). */
+  dest?: string;
+  /**
+   * True when the CDATA has no empty line, so the message gets one at its end. SIPp adds it
+   * only when the rendered command has none (a variable may bring a body, as in 3pcc-C-A).
+   */
+  endsWithAddedBlankLine: boolean;
+}
+
+/** `<recvCmd>`: waits for a twin command for this call. */
+export interface RecvCmdStep extends StepCommon {
+  kind: 'recvCmd';
+  optional: boolean;
+  /** `src="name"`: the peer the command must come from (its `From:` line; 3PCC extended mode). */
+  src?: string;
+  /** SIPp reads no `timeout` on recvCmd: only -recv_timeout applies. Kept for the engine's recv timer. */
+  timeout?: number;
+  onTimeout?: number;
+}
+
 /** `<label>` is not a step (as in SIPp): it only names the index of the step after it. */
-export type Step = SendStep | RecvStep | PauseStep | NopStep | TimewaitStep;
+export type Step = SendStep | RecvStep | PauseStep | NopStep | TimewaitStep | SendCmdStep | RecvCmdStep;
+
+/** What SIPp's computeSippMode learns from the twin commands of a scenario (3PCC). */
+export interface ThirdPartyInfo {
+  /** The first twin command of the scenario: it decides the 3PCC role. */
+  firstCommand: 'sendCmd' | 'recvCmd';
+  /** SIPp's creationMode: 'server' when a recv or recvCmd comes before any send or sendCmd. */
+  creation: 'client' | 'server';
+  /** The `dest=` names of the sendCmd steps, in first-use order (the peers to connect to). */
+  peers: string[];
+  /** A sendCmd has no `dest=` / a recvCmd no `src=` (SIPp refuses both in extended mode). */
+  sendCmdWithoutDest?: boolean;
+  recvCmdWithoutSrc?: boolean;
+  /** The scenario has a `<send>` or `<recv>` (SIPp 3.6.1 cannot run one with commands only). */
+  sipSteps?: boolean;
+}
 
 export interface Scenario {
   /** `<scenario name="...">`. */
@@ -140,4 +180,6 @@ export interface Scenario {
   counterNames: string[];
   /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */
   defaultMessages: Map<string, CompiledTemplate>;
+  /** Set when the scenario has `<sendCmd>` or `<recvCmd>` (3PCC). */
+  thirdParty?: ThirdPartyInfo;
 }

@@ -1,5 +1,6 @@
 import { LatencyHistogram } from './histogram.js';
 import type { NopStep, PauseStep, RecvStep, SendStep, StepCommon, TimewaitStep } from '../scenario/types.js';
+import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import { sippCallRate } from './cformat.js';
 import type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
 
@@ -39,7 +40,9 @@ export type StatsStep =
   | (Pick<RecvStep, 'kind' | 'request' | 'response' | 'lost'> & StatsCommon)
   | (Pick<PauseStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon)
   | (Pick<NopStep, 'kind'> & StatsCommon)
-  | (Pick<TimewaitStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon);
+  | (Pick<TimewaitStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon)
+  | (Pick<SendCmdStep, 'kind'> & StatsCommon)
+  | (Pick<RecvCmdStep, 'kind'> & StatsCommon);
 
 /** What RunStats needs from the scenario (a `Scenario` fits). */
 export interface StatsScenarioInfo {
