@@ -615,6 +615,8 @@ class Call implements CallKeywordState, ActionHost {
   private checkFailed: FailureCause | undefined;
   /** The -inf line of each file for this call. */
   private readonly lines: CallLines | undefined;
+  /** Via branch of each request that started a named transaction (`start_txn`). */
+  private txnBranches: Map<string, string> | undefined;
   /** SIPp's ack_is_pending: a 2xx to an INVITE came and no ACK went yet. */
   private ackPending = false;
   /** SIPp's call_established: an ACK went out. */
@@ -957,6 +959,7 @@ class Call implements CallKeywordState, ActionHost {
     // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
     if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
+    if (step.startTxn !== undefined) this.startTransaction(step.startTxn, data);
     // A keyword that stopped the run (keywordError): SIPp exits before sending.
     if (this.ended) return false;
     if (plan.isAck) {
@@ -1264,9 +1267,23 @@ class Call implements CallKeywordState, ActionHost {
     return undefined;
   }
 
+  /** `start_txn="name"`: responses to this request are told apart by its Via branch (SIPp's txnID). */
+  private startTransaction(name: string, data: Buffer): void {
+    const sent = parseSipMessage(data);
+    this.txnBranches ??= new Map();
+    this.txnBranches.set(name, sent instanceof SipParseError ? '' : sent.topViaBranch);
+  }
+
   private matches(plan: StepPlan, message: SipMessage): boolean {
     const step = plan.step;
     if (step.kind !== 'recv') return false;
+    if (step.responseTxn !== undefined) {
+      return (
+        !message.isRequest &&
+        message.statusCode === step.response &&
+        this.txnBranches?.get(step.responseTxn) === message.topViaBranch
+      );
+    }
     if (step.requestRegexp !== undefined) return message.isRequest && step.requestRegexp.test(message.method);
     if (step.request !== undefined) return message.isRequest && message.method === step.request;
     if (step.response === undefined || message.isRequest || message.statusCode !== step.response) return false;

@@ -290,4 +290,58 @@ describe('unexpected requests', () => {
     expect(logs(jumping.server.events)).toEqual(['global notify']);
     expect(jumping.server.engine.callsSucceeded).toBe(1);
   });
+
+  it('start_txn / response_txn: a response is matched to its transaction by the Via branch', async () => {
+    const uas = `<scenario name="uas">
+  <recv request="OPTIONS"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="INFO"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>`;
+    const send = (method: string, cseq: number, txn: string) => `<send start_txn="${txn}">
+    <![CDATA[
+      ${method} sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@[local_ip]>;tag=[call_number]
+      To: <sip:x@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+    const uac = `<scenario name="uac">${send('OPTIONS', 1, 'first')}${send('INFO', 2, 'second')}
+  <recv response="200" response_txn="first"/>
+  <recv response="200" response_txn="second"/>
+</scenario>`;
+    const { client } = await run(uas, uac);
+    expect(client.engine.callsSucceeded).toBe(1);
+    // Swapped: the first 200 (to the OPTIONS) is unexpected where the INFO's is awaited.
+    const swapped = uac.replace('response_txn="first"/>\n  <recv response="200" response_txn="second"', 'response_txn="second"/>\n  <recv response="200" response_txn="first"');
+    expect(swapped).not.toBe(uac);
+    const bad = await run(uas, swapped);
+    expect(bad.client.stats.cumulative.failedFor('unexpected-message')).toBe(1);
+  });
 });
