@@ -3,38 +3,19 @@
  * A = 3pcc-A, B = 3pcc-B) with gossipper in each role and the real SIPp 3.6.1 in the others,
  * and the extended mode (-master / -slave / -slave_cfg). Needs a built CLI. Ports 13500..13599.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithSipp } from './support/peers.js';
 import { killAllTracked, session, waitFor } from './support/procs.js';
 import type { Proc, Session } from './support/procs.js';
-import { assertUdpPortsFree, waitForUdpBound } from './support/net.js';
+import { assertUdpPortsFree, listeningTcpPorts, waitForUdpBound } from './support/net.js';
 import { finalCounts, readStatCsv } from './support/files.js';
 
 afterAll(killAllTracked);
 
 const HOST = '127.0.0.1';
 const CALLS = 2;
-
-/** TCP ports in LISTEN state, from /proc/net/tcp{,6} (Linux). */
-function listeningTcpPorts(): Set<number> {
-  const ports = new Set<number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const local = fields[1];
-      if (local !== undefined && fields[3] === '0A') ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
-    }
-  }
-  return ports;
-}
 
 async function waitForTcpListen(port: number, proc: Proc): Promise<void> {
   await waitFor(
