@@ -279,6 +279,26 @@ const sections: HelpSection[] = [
     ],
   },
   {
+    title: 'Third-party call control (3PCC) options:',
+    entries: [
+      {
+        flag: '3pcc',
+        text:
+          'Run in 3PCC twin mode; ip:port is the twin command socket. When the first twin ' +
+          "command of the scenario is 'sendCmd' (3pcc-C-A), connect to the twin there (start " +
+          "this instance last); when it is 'recvCmd' (3pcc-C-B), listen there. Default port 6060.",
+      },
+      { flag: 'master', text: '3PCC extended mode: the name of this master instance in the -slave_cfg file.' },
+      { flag: 'slave', text: '3PCC extended mode: the name of this slave instance in the -slave_cfg file.' },
+      {
+        flag: 'slave_cfg',
+        text:
+          "3PCC extended mode: the file of instance addresses, one 'name;ip:port' a line. " +
+          "sendCmd dest= and recvCmd src= name these instances.",
+      },
+    ],
+  },
+  {
     title: 'Tracing, logging and statistics options:',
     entries: [
       {

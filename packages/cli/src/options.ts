@@ -150,6 +150,16 @@ const OptionalFields = t.partial({
   authUri: t.string,
   /** -rsa port; 5060 when -rsa has none (as SIPp). */
   rsaPort: t.number,
+  /** -3pcc ip:port: the twin SIPp's address (3PCC). */
+  twinHost: t.string,
+  /** -3pcc port; 6060 when it has none (SIPp's DEFAULT_3PCC_PORT). */
+  twinPort: t.number,
+  /** -master NAME (3PCC extended mode). */
+  master: t.string,
+  /** -slave NAME (3PCC extended mode). */
+  slave: t.string,
+  /** -slave_cfg FILE: `name;ip:port` lines (3PCC extended mode). */
+  slaveCfg: t.string,
 });
 
 /** The run options, decoded at the edge with `decode(RunOptionsCodec, raw, 'command line')`. */
@@ -532,6 +542,30 @@ const supported: Readonly<Record<string, Apply>> = {
   trace_calldebug: flagOn('traceCalldebug'),
   calldebug_file: fileName('calldebugFile'),
   summary_json: set('summaryJson'),
+  // 3PCC, with SIPp's checks in SIPp's order (each only sees the options before it).
+  '3pcc': (d, [v], f) => {
+    if (d.master !== undefined || d.slave !== undefined) {
+      throw new UsageError('-3PCC option is not compatible with -master and -slave options');
+    }
+    if (d.slaveCfg !== undefined) throw new UsageError('-3pcc and -slave_cfg options are not compatible');
+    const { host, port } = splitHostPort(f, v);
+    d.twinHost = host;
+    d.twinPort = port ?? 6060;
+  },
+  master: (d, [v]) => {
+    if (d.master !== undefined || d.slave !== undefined) throw new UsageError('-slave and -master options are not compatible');
+    if (d.twinHost !== undefined) throw new UsageError('-master and -slave options are not compatible with -3PCC option');
+    d.master = v;
+  },
+  slave: (d, [v]) => {
+    if (d.master !== undefined || d.slave !== undefined) throw new UsageError('-slave and -master options are not compatible');
+    if (d.twinHost !== undefined) throw new UsageError('-master and -slave options are not compatible with -3PCC option');
+    d.slave = v;
+  },
+  slave_cfg: (d, [v]) => {
+    if (d.twinHost !== undefined) throw new UsageError('-slave_cfg and -3pcc options are not compatible');
+    d.slaveCfg = v;
+  },
 };
 
 /** The options `parseCommandLine` accepts (without dash), besides -h, -help, -v and -sd. */

@@ -34,6 +34,7 @@ import { RunReporter } from './outputs/reporter.js';
 import { tapStats, TraceOutputs } from './outputs/trace-files.js';
 import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
+import { setUpTwin, stopWhenTwinEnds } from './twin-setup.js';
 import { RunConsole } from './terminal/run-console.js';
 
 /** A scenario and the name SIPp derives output file names from. */
@@ -293,7 +294,9 @@ export async function setUpRun(
           ...(callDebug !== undefined ? { sentStep: (index: number) => callDebug.noteStep(index) } : {}),
         })
       : stats;
+  const twin = await setUpTwin(options, loaded.scenario);
   const engine = new Engine(loaded.scenario, config, {
+    ...(twin !== undefined ? { twin: twin.channel, thirdPartyRole: twin.role } : {}),
     transport,
     scheduler,
     stats: recorder,
@@ -302,6 +305,7 @@ export async function setUpRun(
     wallClockMs: () => scheduler.wallClockMs(),
     ...(events ? { events } : {}),
   });
+  stopWhenTwinEnds(twin, engine);
   const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces });
   return {
     engine,
@@ -311,6 +315,7 @@ export async function setUpRun(
       trace?.close();
       traces.close();
       await engine.close();
+      await twin?.channel.close();
       scheduler.dispose();
     },
   };

@@ -15,5 +15,7 @@ export * from './engine/config.js';
 export * from './engine/engine.js';
 export * from './engine/timer-heap.js';
 export * from './engine/tdm-map.js';
+export * from './engine/twin.js';
 export * from './testing/memory-transport.js';
+export * from './testing/memory-twin.js';
 export * from './auth/index.js';

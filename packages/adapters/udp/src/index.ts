@@ -7,3 +7,4 @@ export {
   type UdpBufferSizes,
 } from './udp-transport.js';
 export { udpTransportModule } from './module.js';
+export { TcpTwinChannel, type TcpTwinOptions } from './twin-tcp.js';

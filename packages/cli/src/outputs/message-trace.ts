@@ -25,6 +25,15 @@ export class MessageTraceSink implements EventSink {
       this.file.write(
         `${RULE} ${sippTimestamp(this.wallClockMs())}\n${this.transportName} message received [${event.data.length}] bytes :\n\n${event.data.toString('latin1')}\n`,
       );
+    } else if (event.kind === 'command-sent') {
+      // 3PCC, as SIPp writes it: the size and the text with the ESC terminator.
+      this.file.write(
+        `${RULE} ${sippTimestamp(this.wallClockMs())}\nTCP control message sent (${event.data.length + 1} bytes):\n\n${event.data.toString('latin1')}\x1b\n`,
+      );
+    } else if (event.kind === 'command-received') {
+      this.file.write(
+        `${RULE} ${sippTimestamp(this.wallClockMs())}\nTCP control message received [${event.data.length + 1}] bytes :\n\n${event.data.toString('latin1')}\n`,
+      );
     }
   }
 

@@ -61,6 +61,10 @@ function expectingText(scenario: Scenario, stepIndex: number): string {
       return 'while pausing ';
     case 'nop':
       return 'while in message type 0 ';
+    case 'sendCmd':
+      return 'while sending command ';
+    case 'recvCmd':
+      return 'while expecting command ';
   }
 }
 

@@ -11,10 +11,13 @@ import { waitFor } from './procs.js';
 
 export const LOOPBACK = '127.0.0.1';
 
-/** UDP ports some socket is bound to, from /proc/net/udp{,6} (Linux). */
-export function boundUdpPorts(): Set<number> {
+/**
+ * Local ports of the sockets in /proc/net tables (Linux): `files` without and with `6`,
+ * keeping the rows whose state (4th field, hex) passes `state` when given.
+ */
+function portsIn(files: readonly string[], state?: string): Set<number> {
   const ports = new Set<number>();
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+  for (const file of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -22,11 +25,23 @@ export function boundUdpPorts(): Set<number> {
       continue;
     }
     for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (local) ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (local === undefined || (state !== undefined && fields[3] !== state)) continue;
+      ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
     }
   }
   return ports;
+}
+
+/** UDP ports some socket is bound to, from /proc/net/udp{,6} (Linux). */
+export function boundUdpPorts(): Set<number> {
+  return portsIn(['/proc/net/udp', '/proc/net/udp6']);
+}
+
+/** TCP ports in LISTEN state (0A), from /proc/net/tcp{,6} (Linux). */
+export function listeningTcpPorts(): Set<number> {
+  return portsIn(['/proc/net/tcp', '/proc/net/tcp6'], '0A');
 }
 
 /** Fail early and clearly when a test's fixed port is taken by something else. */

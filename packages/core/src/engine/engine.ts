@@ -2,6 +2,10 @@ import type { EventSink } from '../ports/event-sink.js';
 import type { Scheduler, TimerHandle } from '../ports/scheduler.js';
 import type { Endpoint, Transport } from '../ports/transport.js';
 import type { PauseStep, Scenario, RecvStep, SendStep, Step, TimewaitStep } from '../scenario/types.js';
+import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
+import type { TwinChannel } from '../ports/twin-channel.js';
+import { commandCallId, commandFrom, commandsStartCalls, commandText, isAbortCommand } from './twin.js';
+import type { ThirdPartyRole } from './twin.js';
 import { sippVariablePauseMs } from '../scenario/distribution.js';
 import { VariableValue } from '../scenario/variables.js';
 import { actionTexts } from '../scenario/actions.js';
@@ -57,6 +61,10 @@ export interface EngineDeps {
   wallClockMs?: () => number;
   /** The -inf files ([fieldN], lookup/insert/replace); the scenario was compiled against them. */
   injection?: InjectionSet;
+  /** 3PCC: where `<sendCmd>` goes and `<recvCmd>` comes from. */
+  twin?: TwinChannel;
+  /** 3PCC: the run's role (see thirdPartyRole); commands for unknown calls start calls in some. */
+  thirdPartyRole?: ThirdPartyRole;
 }
 
 /** Per-step facts the engine derives once from the scenario. */
@@ -138,6 +146,7 @@ export class Engine {
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
+    this.globalOptionalSteps = scenario.steps.filter((s) => s.kind === 'recv' && s.globalOptional === true).map((s) => s.index);
     this.globals = scenario.variables.map((v) => (v.scope === 'global' ? new VariableValue() : EMPTY_VARIABLE));
     for (const [name, value] of Object.entries(config.globals)) {
       const slot = scenario.variables.findIndex((v) => v.name === name && v.scope === 'global');
@@ -163,6 +172,7 @@ export class Engine {
   async open(): Promise<Endpoint> {
     const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram);
     this.local = local;
+    this.deps.twin?.onCommand(this.onTwinCommand);
     this.runKeywords = { ...this.config.keywords, localPort: local.port, serverIp: local.address, users: this.config.users };
     this.plans = planSteps(this.scenario, this.runKeywords);
     this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
@@ -424,6 +434,7 @@ export class Engine {
     }
     if (
       this.mode === 'server' &&
+      this.sipStartsCalls() &&
       this.acceptingCalls &&
       this.started &&
       message.isRequest &&
@@ -431,7 +442,8 @@ export class Engine {
       (this.config.maxCalls === 0 || this.callsCreated < this.config.maxCalls)
     ) {
       const call = new Call(this, message.callId, this.nextCallNumber++, from, socketId, this.local!.port);
-      this.register(call, true);
+      // SIPp counts a call of a 3PCC A passive / master passive as outgoing, whatever starts it.
+      this.register(call, !commandsStartCalls(this.deps.thirdPartyRole));
       if (this.config.maxCalls > 0 && this.callsCreated >= this.config.maxCalls) this.acceptingCalls = false;
       call.onMessage(message);
       return;
@@ -439,7 +451,60 @@ export class Engine {
     this.deps.stats.outOfCallMessage();
   };
 
+  // ---- 3PCC twin commands -------------------------------------------------------------
+
+  /** A 3PCC controller B or slave starts its calls from commands only (SIPp's server branch does not apply). */
+  private sipStartsCalls(): boolean {
+    const role = this.deps.thirdPartyRole;
+    return role !== 'controller-b' && role !== 'slave';
+  }
+
+  /** A twin command arrived (SIPp's process_message for a control socket). */
+  private readonly onTwinCommand = (data: Buffer): void => {
+    const text = data.toString('latin1');
+    const callId = commandCallId(text);
+    const now = this.deps.scheduler.now();
+    this.deps.events?.emit({ kind: 'command-received', at: now, callId, data });
+    if (callId === '') {
+      this.deps.events?.emit({ kind: 'error', at: now, callId: undefined, message: 'twin command without Call-ID discarded' });
+      return;
+    }
+    const call = this.calls.get(callId);
+    if (call !== undefined) {
+      call.onCommand(text);
+      return;
+    }
+    if (this.deadCalls.has(callId)) {
+      this.deps.stats.deadCallMessage();
+      return;
+    }
+    if (
+      commandsStartCalls(this.deps.thirdPartyRole) &&
+      this.acceptingCalls &&
+      this.started &&
+      (this.config.maxCalls === 0 || this.callsCreated < this.config.maxCalls)
+    ) {
+      // SIPp: "Adding a new OUTGOING call" with the command's Call-ID, sent to the remote host.
+      const remote = this.config.remote ?? { address: this.config.keywords.remoteIp, port: this.config.keywords.remotePort };
+      const created = new Call(this, callId, this.nextCallNumber++, remote, 0, this.local!.port);
+      this.register(created, false);
+      if (this.config.maxCalls > 0 && this.callsCreated >= this.config.maxCalls) this.acceptingCalls = false;
+      created.onCommand(text);
+      return;
+    }
+    this.deps.stats.outOfCallMessage();
+    this.deps.events?.emit({
+      kind: 'error',
+      at: now,
+      callId,
+      message: `Discarding twin command which can't be mapped to a known call: ${callId}`,
+    });
+  };
+
   // ---- call bookkeeping ------------------------------------------------------------------
+
+  /** Indexes of the `optional="global"` recvs. */
+  readonly globalOptionalSteps: readonly number[];
 
   /** @internal */ planAt(index: number): StepPlan | undefined {
     return this.plans[index];
@@ -567,6 +632,7 @@ function planSteps(scenario: Scenario, keywords: RunKeywordValues): StepPlan[] {
       isInvite: false,
       isAck: false,
     };
+    if (step.kind === 'sendCmd') plan.bound = step.template.bind(keywords);
     if (step.kind === 'send') {
       plan.bound = step.template.bind(keywords);
       plan.isInvite = step.isRequest && step.method === 'INVITE';
@@ -609,6 +675,8 @@ class Call implements CallKeywordState, ActionHost {
   private checkFailed: FailureCause | undefined;
   /** The -inf line of each file for this call. */
   private readonly lines: CallLines | undefined;
+  /** Via branch of each request that started a named transaction (`start_txn`). */
+  private txnBranches: Map<string, string> | undefined;
   /** SIPp's ack_is_pending: a 2xx to an INVITE came and no ACK went yet. */
   private ackPending = false;
   /** SIPp's call_established: an ACK went out. */
@@ -896,6 +964,14 @@ class Call implements CallKeywordState, ActionHost {
           this.completeStep(step);
           if (!this.act(step, undefined)) return;
           break;
+        case 'sendCmd':
+          if (!this.sendCommand(plan, step)) return;
+          this.completeStep(step);
+          if (!this.act(step, undefined)) return;
+          break;
+        case 'recvCmd':
+          this.armRecvTimeout(step);
+          return;
       }
     }
   }
@@ -913,8 +989,8 @@ class Call implements CallKeywordState, ActionHost {
   /** Statistics and RTD timers of a step that just completed. */
   private completeStep(step: Step): void {
     const stats = this.engine.deps.stats;
-    if (step.kind === 'send') stats.stepSent(step.index);
-    else if (step.kind === 'recv') stats.stepReceived(step.index);
+    if (step.kind === 'send' || step.kind === 'sendCmd') stats.stepSent(step.index);
+    else if (step.kind === 'recv' || step.kind === 'recvCmd') stats.stepReceived(step.index);
     if (step.rtd.length > 0 || step.startRtd.length > 0) this.applyRtd(step);
     if (step.counter !== undefined) stats.counter?.(step.counter);
   }
@@ -943,6 +1019,7 @@ class Call implements CallKeywordState, ActionHost {
     // SIPp advances the call's CSeq before every request except ACK and CANCEL, which reuse it.
     if (step.isRequest && !plan.isAck && step.method !== 'CANCEL') this.cseq++;
     const data = plan.bound!.render(this);
+    if (step.startTxn !== undefined) this.startTransaction(step.startTxn, data);
     // A keyword that stopped the run (keywordError): SIPp exits before sending.
     if (this.ended) return false;
     if (plan.isAck) {
@@ -1023,7 +1100,7 @@ class Call implements CallKeywordState, ActionHost {
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  private armRecvTimeout(step: RecvStep): void {
+  private armRecvTimeout(step: RecvStep | RecvCmdStep): void {
     if (this.waitTimer !== undefined) return;
     const ms = step.timeout ?? this.engine.config.recvTimeoutMs;
     if (ms > 0) this.waitTimer = this.engine.deps.scheduler.setTimer(ms, this.recvTimedOut);
@@ -1093,8 +1170,10 @@ class Call implements CallKeywordState, ActionHost {
     if (step.rrs) this.recordRouteSet(message);
     if (step.auth && !message.isRequest) this.takeChallenge(message);
     this.completeStep(step);
+    const before = this.stepIndex;
     this.stepIndex = found;
     if (!this.act(step, message.raw)) return;
+    if (step.advanceState === false) this.stepIndex = before;
     this.run();
   }
 
@@ -1241,12 +1320,30 @@ class Call implements CallKeywordState, ActionHost {
       }
       return -1;
     }
+    // optional="global" recvs take their message wherever the call is.
+    for (const i of engine.globalOptionalSteps) {
+      if (this.matches(engine.planAt(i)!, message)) return i;
+    }
     return undefined;
+  }
+
+  /** `start_txn="name"`: responses to this request are told apart by its Via branch (SIPp's txnID). */
+  private startTransaction(name: string, data: Buffer): void {
+    const sent = parseSipMessage(data);
+    this.txnBranches ??= new Map();
+    this.txnBranches.set(name, sent instanceof SipParseError ? '' : sent.topViaBranch);
   }
 
   private matches(plan: StepPlan, message: SipMessage): boolean {
     const step = plan.step;
     if (step.kind !== 'recv') return false;
+    if (step.responseTxn !== undefined) {
+      return (
+        !message.isRequest &&
+        message.statusCode === step.response &&
+        this.txnBranches?.get(step.responseTxn) === message.topViaBranch
+      );
+    }
     if (step.requestRegexp !== undefined) return message.isRequest && step.requestRegexp.test(message.method);
     if (step.request !== undefined) return message.isRequest && message.method === step.request;
     if (step.response === undefined || message.isRequest || message.statusCode !== step.response) return false;
@@ -1264,6 +1361,67 @@ class Call implements CallKeywordState, ActionHost {
       const close = contact.indexOf('>', open + 1);
       this.nextUrl = open >= 0 && close > open ? contact.slice(open + 1, close) : contact.split(';')[0]!.trim();
     }
+  }
+
+  // ---- 3PCC twin commands ----------------------------------------------------------------------
+
+  /** `<sendCmd>`: render the command and hand it to the twin channel (SIPp's sendCmdMessage). */
+  private sendCommand(plan: StepPlan, step: SendCmdStep): boolean {
+    const twin = this.engine.deps.twin;
+    let data = plan.bound!.render(this);
+    // SIPp ends a command with an empty line only when it has none: a variable that brought
+    // a body (3pcc-C-A's [$1], an SDP) is sent as it is.
+    if (step.endsWithAddedBlankLine && data.length > 4 && data.subarray(0, data.length - 4).includes('\r\n\r\n')) {
+      data = data.subarray(0, data.length - 4);
+    }
+    if (twin === undefined || !twin.send(data, step.dest)) {
+      this.fail('cmd-not-sent', `cannot send twin command ${step.index}${step.dest !== undefined ? ` to ${step.dest}` : ''}`);
+      return false;
+    }
+    const events = this.engine.deps.events;
+    if (events !== undefined) {
+      const at = this.engine.deps.scheduler.now();
+      events.emit({ kind: 'command-sent', at, callId: this.callId, data: Buffer.from(data), dest: step.dest });
+    }
+    return true;
+  }
+
+  /** A twin command for this call (SIPp's process_twinSippCom). */
+  onCommand(command: string): void {
+    if (this.ended) return;
+    const engine = this.engine;
+    if (isAbortCommand(command)) {
+      // SIPp aborts the call and counts it failed (no cause column of its own).
+      this.fail('call-rejected', 'call aborted by a twin "internal-cmd: abort_call"');
+      return;
+    }
+    let found: number | undefined;
+    for (let i = this.stepIndex; i < engine.stepCount; i++) {
+      const step = engine.planAt(i)!.step;
+      if (step.kind !== 'recvCmd') {
+        if (step.kind === 'recv' && step.optional) continue;
+        break;
+      }
+      if (engine.deps.thirdPartyRole === 'master' || engine.deps.thirdPartyRole === 'master-passive' || engine.deps.thirdPartyRole === 'slave') {
+        if (step.src === undefined || commandFrom(command) !== step.src) {
+          this.warn(`Unexpected sender for the received peer message \n${command}`);
+          this.fail('call-rejected', `twin command from an unexpected sender at message ${i}`);
+          return;
+        }
+      }
+      found = i;
+      break;
+    }
+    if (found === undefined) {
+      this.fail('call-rejected', `unexpected twin command at message ${this.stepIndex}`);
+      return;
+    }
+    const step = engine.planAt(found)!.step as RecvCmdStep;
+    this.cancelWait();
+    this.completeStep(step);
+    this.stepIndex = found;
+    if (!this.act(step, Buffer.from(commandText(command), 'latin1'))) return;
+    this.run();
   }
 
   // ---- endings ------------------------------------------------------------------------------

@@ -22,7 +22,11 @@ export type EngineEvent =
   /** A datagram that did not parse as SIP (emitted with the `error` event that reports it). */
   | { kind: 'malformed-message'; at: number; data: Buffer; from: Endpoint }
   /** A `<log message="...">` action: one line of the -trace_logs file (text without line break). */
-  | { kind: 'log'; at: number; callId: string | undefined; text: string };
+  | { kind: 'log'; at: number; callId: string | undefined; text: string }
+  /** 3PCC: a twin command sent (`dest`: the peer in extended mode); `data` without the ESC terminator. */
+  | { kind: 'command-sent'; at: number; callId: string; data: Buffer; dest: string | undefined }
+  /** 3PCC: a twin command received, without its ESC terminator. */
+  | { kind: 'command-received'; at: number; callId: string; data: Buffer };
 
 export type CallOutcome = 'success' | 'failed' | 'aborted';
 

@@ -3,3 +3,4 @@ export * from './scheduler.js';
 export * from './event-sink.js';
 export * from './decode.js';
 export * from './tokens.js';
+export * from './twin-channel.js';

@@ -1,7 +1,7 @@
 /**
- * SIPp's embedded scenarios. The texts of `uac` and `uas` are byte for byte what
- * `sipp -sd uac` and `sipp -sd uas` print (SIPp 3.6.1); a test compares them with
- * /usr/bin/sipp when it is installed.
+ * SIPp's embedded scenarios. The texts of `uac` and `uas` (and of the others here: `regexp`,
+ * the four 3PCC ones, `branchc`, `branchs`) are byte for byte what `sipp -sd NAME` prints
+ * (SIPp 3.6.1); a test compares them with /usr/bin/sipp when it is installed.
  */
 import type { Scenario } from './types.js';
 import { loadScenario, type LoadOptions, type TemplateCompiler } from './loader.js';
@@ -417,6 +417,448 @@ export const builtinScenarios: Readonly<Record<string, string>> = {
 
 </scenario>
 
+`,
+  '3pcc-C-A': `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 3PCC - Controller - A side                         -->
+<!--                                                                    -->
+<!--             A              Controller               B              -->
+<!--             |(1) INVITE no SDP  |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(2) 200 offer1     |                   |              -->
+<!--             |==================>|                   |              -->
+<!--             |                   |(3) INVITE offer1  |              -->
+<!--             |                   |==================>|              -->
+<!--             |                   |(4) 200 OK answer1 |              -->
+<!--             |                   |<==================|              -->
+<!--             |                   |(5) ACK            |              -->
+<!--             |                   |==================>|              -->
+<!--             |(6) ACK answer1    |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(7) RTP            |                   |              -->
+<!--             |.......................................|              -->
+<!--                                                                    -->
+
+<scenario name="3PCC Controller - A side">
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag03[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <recv response="100" optional="true"> </recv>
+  <recv response="180" optional="true"> </recv>
+  <recv response="183" optional="true"> </recv>
+  <recv response="200" crlf="true" start_rtd="true">
+    <action>
+       <ereg regexp="Content-Type:.*" 
+             search_in="msg"  
+             assign_to="1" /> 
+    </action>
+  </recv>
+
+  <sendCmd>
+    <![CDATA[
+      Call-ID: [call_id]
+      [$1]
+
+     ]]>
+  </sendCmd>
+  
+  <recvCmd>
+    <action>
+       <ereg regexp="Content-Type:.*"  
+             search_in="msg"  
+             assign_to="2" /> 
+    </action>
+  
+  </recvCmd>
+  
+  <send rtd="true">
+    <![CDATA[
+
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag03[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      [$2]
+
+    ]]>
+  </send>
+
+  <pause milliseconds="1000"/>
+
+  <!-- The 'crlf' option inserts a blank line in the statistics report. -->
+  <send retrans="500">
+    <![CDATA[
+
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag03[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <recv response="200" crlf="true"> </recv>
+
+</scenario>
+
+`,
+  '3pcc-C-B': `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 3PCC - Controller - B side                         -->
+<!--                                                                    -->
+<!--             A              Controller               B              -->
+<!--             |(1) INVITE no SDP  |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(2) 200 offer1     |                   |              -->
+<!--             |==================>|                   |              -->
+<!--             |                   |(3) INVITE offer1  |              -->
+<!--             |                   |==================>|              -->
+<!--             |                   |(4) 200 OK answer1 |              -->
+<!--             |                   |<==================|              -->
+<!--             |                   |(5) ACK            |              -->
+<!--             |                   |==================>|              -->
+<!--             |(6) ACK answer1    |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(7) RTP            |                   |              -->
+<!--             |.......................................|              -->
+<!--                                                                    -->
+
+
+<scenario name="3PCC Controller - B side">
+
+<recvCmd>
+  <action>
+       <ereg regexp="Content-Type:.*"  
+             search_in="msg"  
+             assign_to="1" /> 
+  </action>
+</recvCmd>
+
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag04[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      [$1]
+
+     ]]>
+  </send>
+
+  <recv response="100" optional="true"> </recv>
+  <recv response="180" optional="true"> </recv>
+  <recv response="183" optional="true"> </recv>
+  <recv response="200" crlf="true">
+    <action>
+       <ereg regexp="Content-Type:.*"  
+             search_in="msg"  
+             assign_to="2" /> 
+    </action>
+  </recv>
+  
+    
+  <send start_rtd="true">
+    <![CDATA[
+
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag04[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <sendCmd>
+    <![CDATA[
+      Call-ID: [call_id]
+      [$2]
+
+    ]]>
+  </sendCmd>
+ 
+  <pause milliseconds="1000"/>
+
+
+  <!-- The 'crlf' option inserts a blank line in the statistics report. -->
+  <send retrans="500" rtd="true">
+    <![CDATA[
+
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag04[call_number]
+      To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: sip:sipp@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Subject: Performance Test
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <recv response="200" crlf="true">
+  </recv>
+
+
+</scenario>
+
+`,
+  '3pcc-A': `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 3PCC - A side emulator                             -->
+<!--                                                                    -->
+<!--             A              Controller               B              -->
+<!--             |(1) INVITE no SDP  |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(2) 200 offer1     |                   |              -->
+<!--             |==================>|                   |              -->
+<!--             |                   |(3) INVITE offer1  |              -->
+<!--             |                   |==================>|              -->
+<!--             |                   |(4) 200 OK answer1 |              -->
+<!--             |                   |<==================|              -->
+<!--             |                   |(5) ACK            |              -->
+<!--             |                   |==================>|              -->
+<!--             |(6) ACK answer1    |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(7) RTP            |                   |              -->
+<!--             |.......................................|              -->
+<!--                                                                    -->
+
+
+<scenario name="3PCC A side">
+  <recv request="INVITE" crlf="true">
+  </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag05[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+
+  <recv request="ACK" rtd="true" crlf="true"> </recv>
+
+  <!-- RTP flow starts from here! -->
+
+  <recv request="BYE" crlf="true"> </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <!-- Keep the call open for a while in case the 200 is lost to be     -->
+  <!-- able to retransmit it if we receive the BYE again.               -->
+  <timewait milliseconds="2000"/>
+
+</scenario>
+
+`,
+  '3pcc-B': `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+
+<!-- This program is free software; you can redistribute it and/or      -->
+<!-- modify it under the terms of the GNU General Public License as     -->
+<!-- published by the Free Software Foundation; either version 2 of the -->
+<!-- License, or (at your option) any later version.                    -->
+<!--                                                                    -->
+<!-- This program is distributed in the hope that it will be useful,    -->
+<!-- but WITHOUT ANY WARRANTY; without even the implied warranty of     -->
+<!-- MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the      -->
+<!-- GNU General Public License for more details.                       -->
+<!--                                                                    -->
+<!-- You should have received a copy of the GNU General Public License  -->
+<!-- along with this program; if not, write to the                      -->
+<!-- Free Software Foundation, Inc.,                                    -->
+<!-- 59 Temple Place, Suite 330, Boston, MA  02111-1307 USA             -->
+<!--                                                                    -->
+<!--                 3PCC - B side emulator                             -->
+<!--                                                                    -->
+<!--             A              Controller               B              -->
+<!--             |(1) INVITE no SDP  |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(2) 200 offer1     |                   |              -->
+<!--             |==================>|                   |              -->
+<!--             |                   |(3) INVITE offer1  |              -->
+<!--             |                   |==================>|              -->
+<!--             |                   |(4) 200 OK answer1 |              -->
+<!--             |                   |<==================|              -->
+<!--             |                   |(5) ACK            |              -->
+<!--             |                   |==================>|              -->
+<!--             |(6) ACK answer1    |                   |              -->
+<!--             |<==================|                   |              -->
+<!--             |(7) RTP            |                   |              -->
+<!--             |.......................................|              -->
+<!--                                                                    -->
+
+
+
+<scenario name="3PCC B side">
+  <recv request="INVITE" crlf="true"> </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag06[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+
+    ]]>
+  </send>
+
+  <recv request="ACK" rtd="true" crlf="true"> </recv>
+
+  <!-- RTP flow starts from here! -->
+
+  <recv request="BYE"> </recv>
+
+  <send>
+    <![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+
+  <!-- Keep the call open for a while in case the 200 is lost to be     -->
+  <!-- able to retransmit it if we receive the BYE again.               -->
+  <timewait milliseconds="2000"/>
+
+</scenario>
 `,
   branchc: `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">

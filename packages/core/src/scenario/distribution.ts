@@ -14,6 +14,7 @@ import { parseCBool, parseCDouble } from './sipp-values.js';
 import type { SourcePlace } from './types.js';
 import { gamma as gammaFn, gammaQuantile, normalQuantile } from './distribution/numeric.js';
 import { poisson, standardGamma, standardNormal, type UniformSource } from './distribution/samplers.js';
+import { SIPP_DISTRIBUTION_ATTRIBUTES } from './vocabulary.js';
 
 export { seededRandom, type UniformSource } from './distribution/samplers.js';
 
@@ -99,31 +100,7 @@ export interface ParseDistributionOptions {
 type Attributes = ReadonlyMap<string, string>;
 
 /** The attributes a `<pause>` may use to pick its wait (for the ignored-attribute report). */
-const PAUSE_WAIT_ATTRIBUTES = [
-  'milliseconds',
-  'distribution',
-  'value',
-  'min',
-  'max',
-  'mean',
-  'stdev',
-  'lambda',
-  'k',
-  'x_m',
-  'shape',
-  'scale',
-  'location',
-  'theta',
-  'n',
-  'p',
-  'normal',
-  'exponential',
-  'lognormal',
-  'weibull',
-  'pareto',
-  'gamma',
-  'sanity_check',
-] as const;
+const PAUSE_WAIT_ATTRIBUTES: readonly string[] = ['milliseconds', ...SIPP_DISTRIBUTION_ATTRIBUTES, 'sanity_check'];
 
 /** Old-style selectors, in the order SIPp tests them. */
 const OLD_STYLE_SELECTORS = ['normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'] as const;

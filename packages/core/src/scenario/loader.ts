@@ -10,8 +10,10 @@ import { parsePause } from './distribution.js';
 import type {
   NopStep,
   PauseStep,
+  RecvCmdStep,
   RecvStep,
   Scenario,
+  SendCmdStep,
   SendStep,
   SourcePlace,
   Step,
@@ -102,6 +104,8 @@ class ScenarioLoader {
   private callLengthRepartition: number[] = [];
   private foundTimewait = false;
   private lastRecvOptional = false;
+  /** SIPp's hidedefault: `hiderest="true"` hides the steps after it from the screen. */
+  private hideDefault = false;
   private readonly variables: VariableInfo[] = [];
   private readonly defaultMessages = new Map<string, CompiledTemplate>();
   private readonly counterNames: string[] = [];
@@ -164,6 +168,7 @@ class ScenarioLoader {
       defaultMessages: this.defaultMessages,
       counterNames: this.counterNames,
       initSteps: this.initSteps,
+      ...thirdPartyInfo(this.steps),
     };
   }
 
@@ -272,6 +277,13 @@ class ScenarioLoader {
         this.checkOptionalRecv(element, cursor);
         step = { kind: 'nop', ...this.common(index, place) } satisfies NopStep;
         break;
+      case 'sendCmd':
+        this.checkOptionalRecv(element, cursor);
+        step = this.readSendCmd(element, attrs, index, place);
+        break;
+      case 'recvCmd':
+        step = this.readRecvCmd(element, attrs, index, place);
+        break;
       default:
         throw this.error(line, `<${name}> is not supported yet`);
     }
@@ -370,12 +382,20 @@ class ScenarioLoader {
     if (optional !== undefined) {
       if (optional === 'true') step.optional = true;
       else if (optional === 'global') {
-        throw this.error(element.line, '<recv> attribute "optional" value "global" is not supported yet');
+        step.optional = true;
+        step.globalOptional = true;
       } else if (optional !== 'false') {
         throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
       }
     }
     this.lastRecvOptional = step.optional;
+    const advanceState = attrs.get('advance_state');
+    if (advanceState !== undefined && !this.bool(element, advanceState, 'advance_state')) {
+      if (!step.optional) {
+        throw this.error(element.line, `advance_state is allowed only for optional messages (index = ${index})`);
+      }
+      step.advanceState = false;
+    }
 
     const timeout = this.long(attrs, 'timeout', 'message timeout');
     if (timeout) step.timeout = timeout;
@@ -391,6 +411,40 @@ class ScenarioLoader {
     if (rrs !== undefined) step.rrs = this.bool(element, rrs, 'record route set');
     const auth = attrs.get('auth');
     if (auth !== undefined) step.auth = this.bool(element, auth, 'message authentication');
+    return step;
+  }
+
+  /** `<sendCmd>` (3PCC): its CDATA is compiled like a message (SIPp skips the SIP checks). */
+  private readSendCmd(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): SendCmdStep {
+    const cdata = element.cdata[0];
+    if (cdata === undefined) throw this.error(element.line, "No CDATA in 'sendCmd' section of xml scenario");
+    if (/^[ \t\n\r]*$/.test(cdata)) throw this.error(element.line, 'Empty cdata in xml scenario file');
+    // SIPp cleans a command's CDATA without putting back the line end of a body (no "\n"
+    // after "body"), unlike a <send>: the trailing blank space goes before compiling.
+    const text = cdata.replace(/\r\n?/g, '\n').replace(/[ \t\n]+$/, '');
+    const template = this.compile(text, { file: place.file, line: element.cdataLine }, this.compileOptions);
+    const endsWithAddedBlankLine = !/\n[ \t]*\n/.test(text.replace(/^[ \t\n]+/, ''));
+    const step: SendCmdStep = { kind: 'sendCmd', ...this.common(index, place), template, endsWithAddedBlankLine };
+    const dest = attrs.get('dest');
+    if (dest !== undefined) step.dest = dest;
+    return step;
+  }
+
+  /** `<recvCmd>` (3PCC). */
+  private readRecvCmd(element: XmlElement, attrs: Attributes, index: number, place: SourcePlace): RecvCmdStep {
+    const step: RecvCmdStep = { kind: 'recvCmd', ...this.common(index, place), optional: false };
+    const optional = attrs.get('optional');
+    if (optional !== undefined) {
+      if (optional === 'true') step.optional = true;
+      else if (optional === 'global') {
+        throw this.error(element.line, '<recvCmd> attribute "optional" value "global" is not supported yet');
+      } else if (optional !== 'false') {
+        throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
+      }
+    }
+    const src = attrs.get('src');
+    if (src !== undefined) step.src = src;
+    this.lastRecvOptional = step.optional;
     return step;
   }
 
@@ -486,6 +540,10 @@ class ScenarioLoader {
       if (pct === undefined) throw this.error(line, `lost percentage, "${lost}" is not a floating point number!`);
       if (step.kind === 'send' || step.kind === 'recv') step.lost = pct;
     }
+    const hideRest = attrs.get('hiderest');
+    if (hideRest !== undefined) this.hideDefault = this.bool(element, hideRest, 'hiderest');
+    const hide = attrs.get('hide');
+    if (hide !== undefined ? this.bool(element, hide, 'hide') : this.hideDefault) step.hide = true;
     // SIPp sets crlf when the attribute is present, whatever its value (crlf="false" too).
     if (attrs.has('crlf')) step.crlf = true;
     const ignoreSdp = attrs.get('ignoresdp');
@@ -720,7 +778,28 @@ function rtdName(value: string): string | undefined {
 function startsWithRecv(steps: Step[]): boolean {
   for (const step of steps) {
     if (step.kind === 'pause' || step.kind === 'nop' || step.kind === 'timewait') continue;
-    return step.kind === 'recv';
+    // A scenario whose first step is a recvCmd (3PCC controller B, slave) is a server too.
+    return step.kind === 'recv' || step.kind === 'recvCmd';
   }
   return false;
+}
+
+/** SIPp's computeSippMode for the twin commands: which comes first, and the sendCmd peers. */
+function thirdPartyInfo(steps: Step[]): Pick<Scenario, 'thirdParty'> {
+  let firstCommand: 'sendCmd' | 'recvCmd' | undefined;
+  const peers: string[] = [];
+  let sendCmdWithoutDest = false;
+  let recvCmdWithoutSrc = false;
+  let sipSteps = false;
+  for (const step of steps) {
+    if (step.kind === 'send' || step.kind === 'recv') sipSteps = true;
+    if (step.kind !== 'sendCmd' && step.kind !== 'recvCmd') continue;
+    firstCommand ??= step.kind;
+    if (step.kind === 'sendCmd' && step.dest !== undefined && !peers.includes(step.dest)) peers.push(step.dest);
+    if (step.kind === 'sendCmd' && step.dest === undefined) sendCmdWithoutDest = true;
+    if (step.kind === 'recvCmd' && step.src === undefined) recvCmdWithoutSrc = true;
+  }
+  if (firstCommand === undefined) return {};
+  const creation = startsWithRecv(steps) ? 'server' : 'client';
+  return { thirdParty: { firstCommand, creation, peers, sendCmdWithoutDest, recvCmdWithoutSrc, sipSteps } };
 }

@@ -18,6 +18,8 @@ export interface StepCommon {
   next?: number;
   /** `crlf="true"`: an empty line after this step on the statistics screen. */
   crlf: boolean;
+  /** `hide="true"` (or an earlier `hiderest="true"`): not shown on the scenario screen. */
+  hide?: boolean;
   /** `display="..."` text shown on the screen for this step. */
   display?: string;
   /** `start_rtd="name[,name]"`: RTD timers started when this step completes. */
@@ -70,6 +72,10 @@ export interface RecvStep extends StepCommon {
   /** `response="200"`. */
   response?: number;
   optional: boolean;
+  /** `optional="global"`: matched at any point of the call; the call goes on after it. */
+  globalOptional?: boolean;
+  /** `advance_state="false"` on an optional recv: taking it leaves the call where it was. */
+  advanceState?: boolean;
   /** `timeout="ms"` for this recv; undefined = -recv_timeout / none. */
   timeout?: number;
   /** `ontimeout="label"` resolved to a step index. */
@@ -107,8 +113,48 @@ export interface TimewaitStep extends StepCommon {
   variable?: VariableSlot;
 }
 
+/** `<sendCmd>`: a 3PCC twin command sent to the twin SIPp (or to peer `dest` in extended mode). */
+export interface SendCmdStep extends StepCommon {
+  kind: 'sendCmd';
+  /** The command text (a `Call-ID:` header and whatever the scenario adds), compiled like a message. */
+  template: CompiledTemplate;
+  /** `dest="name"`: the peer of the -slave_cfg file it goes to (3PCC extended mode). */
+  dest?: string;
+  /**
+   * True when the CDATA has no empty line, so the message gets one at its end. SIPp adds it
+   * only when the rendered command has none (a variable may bring a body, as in 3pcc-C-A).
+   */
+  endsWithAddedBlankLine: boolean;
+}
+
+/** `<recvCmd>`: waits for a twin command for this call. */
+export interface RecvCmdStep extends StepCommon {
+  kind: 'recvCmd';
+  optional: boolean;
+  /** `src="name"`: the peer the command must come from (its `From:` line; 3PCC extended mode). */
+  src?: string;
+  /** SIPp reads no `timeout` on recvCmd: only -recv_timeout applies. Kept for the engine's recv timer. */
+  timeout?: number;
+  onTimeout?: number;
+}
+
 /** `<label>` is not a step (as in SIPp): it only names the index of the step after it. */
-export type Step = SendStep | RecvStep | PauseStep | NopStep | TimewaitStep;
+export type Step = SendStep | RecvStep | PauseStep | NopStep | TimewaitStep | SendCmdStep | RecvCmdStep;
+
+/** What SIPp's computeSippMode learns from the twin commands of a scenario (3PCC). */
+export interface ThirdPartyInfo {
+  /** The first twin command of the scenario: it decides the 3PCC role. */
+  firstCommand: 'sendCmd' | 'recvCmd';
+  /** SIPp's creationMode: 'server' when a recv or recvCmd comes before any send or sendCmd. */
+  creation: 'client' | 'server';
+  /** The `dest=` names of the sendCmd steps, in first-use order (the peers to connect to). */
+  peers: string[];
+  /** A sendCmd has no `dest=` / a recvCmd no `src=` (SIPp refuses both in extended mode). */
+  sendCmdWithoutDest?: boolean;
+  recvCmdWithoutSrc?: boolean;
+  /** The scenario has a `<send>` or `<recv>` (SIPp 3.6.1 cannot run one with commands only). */
+  sipSteps?: boolean;
+}
 
 export interface Scenario {
   /** `<scenario name="...">`. */
@@ -134,4 +180,6 @@ export interface Scenario {
   counterNames: string[];
   /** `<DefaultMessage id="bye|cancel|ack|ack2|200">`: replaces SIPp's message of that name. */
   defaultMessages: Map<string, CompiledTemplate>;
+  /** Set when the scenario has `<sendCmd>` or `<recvCmd>` (3PCC). */
+  thirdParty?: ThirdPartyInfo;
 }

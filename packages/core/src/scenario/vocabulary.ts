@@ -167,6 +167,8 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
   'nop',
   'label',
   'timewait',
+  'sendCmd',
+  'recvCmd',
   'ResponseTimeRepartition',
   'CallLengthRepartition',
   'Global',
@@ -177,7 +179,7 @@ export const SUPPORTED_SCENARIO_ELEMENTS: ReadonlySet<string> = new Set([
 ]);
 
 /** The conditional attributes every message element takes. */
-const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse', 'counter'];
+const CONDITIONS = ['test', 'chance', 'condexec', 'condexec_inverse', 'counter', 'hide', 'hiderest'];
 
 /**
  * Attributes Gossipper handles per element (implemented, or refused with SIPp's own error,
@@ -199,6 +201,8 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'start_txn',
     'ack_txn',
     'response_txn',
+    // SIPp reads these on every message; on a send they do nothing.
+    'ignoresdp',
     ...CONDITIONS,
   ]),
   recv: new Set([
@@ -219,11 +223,15 @@ export const SUPPORTED_ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>>
     'ignoresdp',
     'auth',
     'regexp_match',
+    'advance_state',
     ...CONDITIONS,
   ]),
-  pause: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp', 'ontimeout'].includes(a))]),
-  timewait: new Set([...PAUSE_ATTRIBUTES.filter((a) => !['lost', 'hide', 'hiderest', 'ignoresdp'].includes(a))]),
-  nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
+  // SIPp reads lost, ignoresdp and ontimeout on a pause too, and does nothing with them.
+  pause: new Set(PAUSE_ATTRIBUTES),
+  timewait: new Set(PAUSE_ATTRIBUTES),
+  nop: new Set(['crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', 'lost', 'ignoresdp', 'ontimeout', ...CONDITIONS]),
+  sendCmd: new Set(['dest', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', ...CONDITIONS]),
+  recvCmd: new Set(['src', 'optional', 'crlf', 'display', 'start_rtd', 'rtd', 'repeat_rtd', 'next', 'ontimeout', ...CONDITIONS]),
   label: new Set(['id']),
   ResponseTimeRepartition: new Set(['value']),
   CallLengthRepartition: new Set(['value']),

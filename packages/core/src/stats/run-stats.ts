@@ -1,5 +1,6 @@
 import { LatencyHistogram } from './histogram.js';
 import type { NopStep, PauseStep, RecvStep, SendStep, StepCommon, TimewaitStep } from '../scenario/types.js';
+import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import { sippCallRate } from './cformat.js';
 import type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
 
@@ -33,13 +34,15 @@ export const FAILED_CALLS_KEPT = 10;
 const CAUSE_INDEX = new Map<FailureCause, number>(FAILURE_CAUSES.map((c, i) => [c.cause, i]));
 
 /** The step fields statistics and the scenario screen need (a real `Step` fits). */
-type StatsCommon = Pick<StepCommon, 'crlf' | 'display' | 'startRtd' | 'rtd'>;
+type StatsCommon = Pick<StepCommon, 'crlf' | 'display' | 'startRtd' | 'rtd' | 'hide'>;
 export type StatsStep =
   | (Pick<SendStep, 'kind' | 'isRequest' | 'method' | 'statusCode' | 'retrans' | 'lost'> & StatsCommon)
   | (Pick<RecvStep, 'kind' | 'request' | 'response' | 'lost'> & StatsCommon)
   | (Pick<PauseStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon)
   | (Pick<NopStep, 'kind'> & StatsCommon)
-  | (Pick<TimewaitStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon);
+  | (Pick<TimewaitStep, 'kind' | 'milliseconds' | 'pause'> & StatsCommon)
+  | (Pick<SendCmdStep, 'kind'> & StatsCommon)
+  | (Pick<RecvCmdStep, 'kind'> & StatsCommon);
 
 /** What RunStats needs from the scenario (a `Scenario` fits). */
 export interface StatsScenarioInfo {

@@ -142,6 +142,11 @@ function stepLine(stats: RunStats, step: StatsStep, index: number, info: ScreenI
     }
     case 'nop':
       return step.display !== undefined ? cut(` ${step.display}`, 80) : '              [ NOP ]              ';
+    // 3PCC twin commands: SIPp 3.6.1 prints these 72 columns wide, without a lost column.
+    case 'sendCmd':
+      return `        [ Sent Command ]         ${col9(c.sent)} ${col9('')}           ${col9('')}`;
+    case 'recvCmd':
+      return `    [ Received Command ]         ${col9(c.received)} ${col9('')} ${col9('')} ${col9('')}`;
   }
 }
 
@@ -224,6 +229,7 @@ export function renderScenarioScreen(stats: RunStats, info: ScreenInfo, at: Stat
       : '                                 Messages  Retrans   Timeout   Unexpected-Msg',
   );
   stats.steps.forEach((step, i) => {
+    if (step.hide === true) return;
     lines.push(stepLine(stats, step, i, info, server));
     if (step.crlf) lines.push('');
   });

@@ -147,6 +147,10 @@ function stepLabel(step: StatsStep): string {
       return `${step.kind} ${pauseScreenText(step.pause)}`;
     case 'nop':
       return step.display !== undefined ? `nop ${step.display}` : 'nop';
+    case 'sendCmd':
+      return 'sendCmd';
+    case 'recvCmd':
+      return 'recvCmd';
   }
 }
 

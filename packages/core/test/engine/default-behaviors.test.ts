@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineConfig, EngineEvent } from '../../src/index.js';
-import { configFor, newNetwork, scenarioOf, sentStartLines, side } from './harness.js';
+import { configFor, newNetwork, requestSend, scenarioOf, sentStartLines, side } from './harness.js';
 
 const UAC_PORT = 5061;
 const UAS_PORT = 5060;
@@ -61,18 +61,7 @@ describe("SIPp's default behaviours when a client call is aborted", () => {
   it('a receive timeout after a 180 sends a CANCEL; with -nd nothing is sent', async () => {
     const ringing = answering('180 Ringing', '<recv request="CANCEL"/>');
     const uac = `<scenario name="uac">
-  <send retrans="500">
-    <![CDATA[
-      INVITE sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('INVITE', 1, { attrs: 'retrans="500"' })}
   <recv response="180"/>
   <recv response="200" timeout="1000"/>
 </scenario>`;
@@ -92,31 +81,9 @@ describe('unexpected requests', () => {
   it('an unexpected BYE is answered 200 and fails the call; without abortunexp the call goes on', async () => {
     const uas = answering('200 OK');
     const byeInstead = `<scenario name="uac">
-  <send>
-    <![CDATA[
-      INVITE sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('INVITE', 1)}
   <recv response="200"/>
-  <send>
-    <![CDATA[
-      BYE sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('BYE', 2)}
   <recv response="200"/>
 </scenario>`;
     const aborted = await run(uas, byeInstead);
@@ -136,56 +103,12 @@ describe('unexpected requests', () => {
   it('-aa answers an OPTIONS in the middle of a call and the call goes on', async () => {
     const uas = answering('200 OK', '<recv request="ACK"/><recv request="BYE"/>');
     const uac = `<scenario name="uac">
-  <send>
-    <![CDATA[
-      INVITE sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('INVITE', 1)}
   <recv response="200"/>
-  <send>
-    <![CDATA[
-      ACK sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <send>
-    <![CDATA[
-      OPTIONS sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 OPTIONS
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('ACK', 1)}
+  ${requestSend('OPTIONS', 2)}
   <pause milliseconds="100"/>
-  <send>
-    <![CDATA[
-      BYE sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 3 BYE
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('BYE', 3)}
 </scenario>`;
     const { server } = await run(uas, uac, {}, { autoAnswer: true });
     expect(server.engine.callsSucceeded).toBe(1);
@@ -206,18 +129,7 @@ describe('unexpected requests', () => {
   <Reference variables="_unexp.retaddr"/>
 </scenario>`;
     const uac = `<scenario name="uac">
-  <send>
-    <![CDATA[
-      OPTIONS sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 OPTIONS
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend('OPTIONS', 1)}
 </scenario>`;
     const { server } = await run(uas, uac);
     // The OPTIONS arrives where an INVITE is expected (step 0): retaddr 0 renders empty.
@@ -232,18 +144,7 @@ describe('unexpected requests', () => {
   <recv request="OPTIONS|INFO" regexp_match="true"/>
 </scenario>`;
     const uac = (method: string) => `<scenario name="uac">
-  <send>
-    <![CDATA[
-      ${method} sip:x@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@[local_ip]>;tag=[call_number]
-      To: <sip:x@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 ${method}
-      Content-Length: 0
-
-    ]]>
-  </send>
+  ${requestSend(method, 1)}
 </scenario>`;
     expect((await run(uas, uac('INFO'))).server.engine.callsSucceeded).toBe(1);
     expect((await run(uas, uac('OPTIONS'))).server.engine.callsSucceeded).toBe(1);
@@ -251,5 +152,75 @@ describe('unexpected requests', () => {
     const other = await run(uas, uac('MESSAGE'));
     expect(other.server.engine.callsSucceeded).toBe(0);
     expect(other.server.stats.cumulative.failedFor('unexpected-message')).toBe(1);
+  });
+
+  it('optional="global" takes its request wherever the call is; advance_state="false" leaves the call in place', async () => {
+    const uas = `<scenario name="uas">
+  <recv request="OPTIONS"/>
+  <recv request="INFO" optional="true" advance_state="false">
+    <action><log message="info [call_number]"/></action>
+  </recv>
+  <recv request="MESSAGE"/>
+  <nop next="done"><action><log message="end"/></action></nop>
+  <recv request="NOTIFY" optional="global">
+    <action><log message="global notify"/></action>
+  </recv>
+  <label id="done"/>
+</scenario>`;
+    const send = (method: string, cseq: number) => requestSend(method, cseq);
+    const uac = `<scenario name="uac">${send('OPTIONS', 1)}${send('INFO', 2)}${send('INFO', 3)}${send('MESSAGE', 4)}</scenario>`;
+    const logs = (e: EngineEvent[]) => e.filter((x) => x.kind === 'log').map((x) => (x as { text: string }).text);
+    const first = await run(uas, uac);
+    // Both INFOs are taken by the same optional recv; the MESSAGE then finds step 2.
+    expect(logs(first.server.events)).toEqual(['info 1', 'info 1', 'end']);
+    expect(first.server.engine.callsSucceeded).toBe(1);
+
+    const jumping = await run(uas, `<scenario name="uac">${send('OPTIONS', 1)}${send('NOTIFY', 2)}</scenario>`);
+    // The NOTIFY is expected nowhere near: the global recv takes it and the call ends after it.
+    expect(logs(jumping.server.events)).toEqual(['global notify']);
+    expect(jumping.server.engine.callsSucceeded).toBe(1);
+  });
+
+  it('start_txn / response_txn: a response is matched to its transaction by the Via branch', async () => {
+    const uas = `<scenario name="uas">
+  <recv request="OPTIONS"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="INFO"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>`;
+    const send = (method: string, cseq: number, txn: string) => requestSend(method, cseq, { attrs: `start_txn="${txn}"` });
+    const uac = `<scenario name="uac">${send('OPTIONS', 1, 'first')}${send('INFO', 2, 'second')}
+  <recv response="200" response_txn="first"/>
+  <recv response="200" response_txn="second"/>
+</scenario>`;
+    const { client } = await run(uas, uac);
+    expect(client.engine.callsSucceeded).toBe(1);
+    // Swapped: the first 200 (to the OPTIONS) is unexpected where the INFO's is awaited.
+    const swapped = uac.replace('response_txn="first"/>\n  <recv response="200" response_txn="second"', 'response_txn="second"/>\n  <recv response="200" response_txn="first"');
+    expect(swapped).not.toBe(uac);
+    const bad = await run(uas, swapped);
+    expect(bad.client.stats.cumulative.failedFor('unexpected-message')).toBe(1);
   });
 });

@@ -75,3 +75,25 @@ export function sentStartLines(events: EngineEvent[]): string[] {
     .filter((e): e is Extract<EngineEvent, { kind: 'message-sent' }> => e.kind === 'message-sent')
     .map((e) => e.data.toString('latin1').split('\r\n', 1)[0]!);
 }
+
+/**
+ * A `<send>` of an in-dialog-style request as the test scenarios write it: `attrs` go on the
+ * element (`retrans="500"`, `start_txn="a"`), `headers` before Content-Length, and once the
+ * peer's tag is known the To carries it.
+ */
+export function requestSend(method: string, cseq: number, options: { attrs?: string; headers?: string } = {}): string {
+  const attrs = options.attrs === undefined ? '' : ` ${options.attrs}`;
+  const headers = options.headers === undefined ? '' : `\n      ${options.headers}`;
+  return `<send${attrs}>
+    <![CDATA[
+      ${method} sip:x@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@[local_ip]>;tag=[call_number]
+      To: <sip:x@[remote_ip]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}${headers}
+      Content-Length: 0
+
+    ]]>
+  </send>`;
+}

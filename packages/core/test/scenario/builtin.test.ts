@@ -8,8 +8,10 @@ import { bestCompile, realCompile } from './helpers.js';
 const SIPP = '/usr/bin/sipp';
 
 describe('built-in scenarios', () => {
-  it('has the texts of uac, uas, regexp, branchc and branchs, and every SIPp built-in name', () => {
-    expect(Object.keys(builtinScenarios)).toEqual(['uac', 'uas', 'regexp', 'branchc', 'branchs']);
+  it('has the texts of uac, uas, regexp, the 3PCC four, branchc and branchs, and every SIPp built-in name', () => {
+    expect(Object.keys(builtinScenarios)).toEqual([
+      'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs',
+    ]);
     expect(SIPP_BUILTIN_NAMES).toEqual([
       'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs', 'uac_pcap',
       'ooc_default', 'ooc_dummy',

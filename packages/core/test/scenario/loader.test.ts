@@ -361,14 +361,7 @@ describe('loadScenario: SIPp checks (inline)', () => {
 
 describe('loadScenario: unknown and not yet supported', () => {
   it.each([
-    ['<send ignoresdp="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "ignoresdp" is not supported yet'],
-    ['<send hide="true"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> attribute "hide" is not supported yet'],
-    ['<recv response="200" optional="true" advance_state="false"/>', '<recv> attribute "advance_state" is not supported yet'],
-    ['<recv response="200" optional="global"/>', '<recv> attribute "optional" value "global" is not supported yet'],
-    ['<pause lost="1"/>', '<pause> attribute "lost" is not supported yet'],
-    ['<nop ontimeout="x"/>', '<nop> attribute "ontimeout" is not supported yet'],
-    ['<sendCmd><![CDATA[Call-ID: x]]></sendCmd>', '<sendCmd> is not supported yet'],
-    ['<recvCmd/>', '<recvCmd> is not supported yet'],
+    ['<recvCmd optional="global"/>', '<recvCmd> attribute "optional" value "global" is not supported yet'],
     ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', 'Internal Error: Unknown default message: x!'],
     ['<send foo="1"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> unknown attribute "foo"'],
     ['<recv response="200" Optional="true"/>', '<recv> unknown attribute "Optional"'],
@@ -397,6 +390,27 @@ describe('loadScenario: unknown and not yet supported', () => {
     expect(
       errorOf(() => load(doc(SEND, '<recv response="200"><action><exec play_pcap_audio="a.pcap"/></action></recv>'))),
     ).toBe('t.xml:3: <exec> attribute "play_pcap_audio" is not supported yet');
+  });
+
+  it('reads hide/hiderest, optional="global" and advance_state as SIPp does', () => {
+    const steps = load(
+      doc(
+        SEND,
+        '<recv response="100" optional="true" advance_state="false"/>',
+        '<recv response="200" hide="true"/>',
+        '<recv request="INFO" optional="global" hiderest="true"/>',
+        '<recv request="BYE"/>',
+        '<nop hide="false"/>',
+      ),
+    ).steps as RecvStep[];
+    expect(steps[1]).toMatchObject({ optional: true, advanceState: false });
+    expect(steps[2]!.hide).toBe(true);
+    expect(steps[3]).toMatchObject({ optional: true, globalOptional: true, hide: true });
+    expect(steps[4]!.hide).toBe(true);
+    expect(steps[5]!.hide).toBeUndefined();
+    expect(errorOf(() => load(doc(SEND, '<recv response="200" advance_state="false"/>')))).toBe(
+      't.xml:3: advance_state is allowed only for optional messages (index = 1)',
+    );
   });
 
   it('reads distributed, variable and -d pauses, and a timewait without milliseconds', () => {
