@@ -41,8 +41,8 @@ export class RunConsole {
   readonly keys: KeyHandler;
   private tty: TtyScreen | undefined;
   private refreshTimer: TimerHandle | undefined;
-  /** When the screen last started a period; at first the program's start, as SIPp's clock_tick. */
-  private lastReportAt: number;
+  /** When the live screen last started a display period (SIPp's last_report_time). */
+  private lastReportAt = 0;
   private closed = false;
   /** `set limit` fixed the open-call limit: rate changes no longer move it (SIPp's open_calls_user_setting). */
   private fixedLimit: boolean;
@@ -56,8 +56,7 @@ export class RunConsole {
     private readonly reporter: RunReporter,
     private readonly io: ConsoleIO = { input: process.stdin, output: process.stdout },
   ) {
-    const { engine, options, stats, scheduler } = reporter.parts;
-    this.lastReportAt = scheduler.now() - performance.now();
+    const { engine, options, stats } = reporter.parts;
     this.fixedLimit = options.callLimit !== undefined;
     const control: RunControl = {
       serverMode: engine.mode === 'server',
@@ -161,7 +160,7 @@ export class RunConsole {
   }
 
   private info(): ScreenInfo {
-    const { scheduler, traces } = this.reporter.parts;
+    const { scheduler, traces, stats } = this.reporter.parts;
     const errors = traces?.errors;
     const warning = this.warning;
     const lastError =
@@ -169,7 +168,8 @@ export class RunConsole {
     return {
       ...this.reporter.screenInfo(),
       footer: this.footer(),
-      msSinceLastReport: scheduler.now() - this.lastReportAt,
+      // Without a live screen the progress line starts the display periods (each second).
+      msSinceLastReport: this.tty !== undefined ? scheduler.now() - this.lastReportAt : stats.elapsedMs('display'),
       ...(lastError !== undefined ? { lastError } : {}),
     };
   }
