@@ -146,7 +146,9 @@ export class Engine {
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
-    this.globalOptionalSteps = scenario.steps.filter((s) => s.kind === 'recv' && s.globalOptional === true).map((s) => s.index);
+    this.globalOptionalSteps = scenario.steps
+      .filter((s) => (s.kind === 'recv' || s.kind === 'recvCmd') && s.globalOptional === true)
+      .map((s) => s.index);
     this.globals = scenario.variables.map((v) => (v.scope === 'global' ? new VariableValue() : EMPTY_VARIABLE));
     for (const [name, value] of Object.entries(config.globals)) {
       const slot = scenario.variables.findIndex((v) => v.name === name && v.scope === 'global');
@@ -722,11 +724,15 @@ class Call implements CallKeywordState, ActionHost {
 
   /** SIPp's `<init>`: run its nops' actions once, before any call (to set globals, say). */
   runInitialization(steps: readonly Step[]): void {
-    for (const step of steps) {
+    // Bounded: a `next` loop in <init> would otherwise never let the run start.
+    for (let i = 0, guard = 0; i < steps.length && guard < 100_000; guard++) {
+      const step = steps[i]!;
       this.stepIndex = step.index;
-      if (!this.runsStep(step)) continue;
-      const outcome = runActions(step.actions, '', this);
-      if (outcome.kind !== 'continue') return;
+      if (this.runsStep(step)) {
+        const outcome = runActions(step.actions, '', this);
+        if (outcome.kind !== 'continue') return;
+      }
+      i = this.nextIndex(step);
     }
   }
 
@@ -1412,6 +1418,8 @@ class Call implements CallKeywordState, ActionHost {
       found = i;
       break;
     }
+    // optional="global" recvCmds take a command wherever the call is.
+    found ??= engine.globalOptionalSteps.find((i) => engine.planAt(i)!.step.kind === 'recvCmd');
     if (found === undefined) {
       this.fail('call-rejected', `unexpected twin command at message ${this.stepIndex}`);
       return;

@@ -437,7 +437,8 @@ class ScenarioLoader {
     if (optional !== undefined) {
       if (optional === 'true') step.optional = true;
       else if (optional === 'global') {
-        throw this.error(element.line, '<recvCmd> attribute "optional" value "global" is not supported yet');
+        step.optional = true;
+        step.globalOptional = true;
       } else if (optional !== 'false') {
         throw this.error(element.line, `Could not understand optional value for recv: ${optional}`);
       }
@@ -469,24 +470,33 @@ class ScenarioLoader {
   }
 
   /**
-   * `<init>`: its nops run once before the first call. Only their actions and conditions are
-   * taken: a branch or RTD there would point into the main scenario.
+   * `<init>`: its nops run once before the first call. Its labels and `next` stay inside it
+   * (SIPp gives the init section its own message list); RTD timers there are refused.
    */
   private readInit(element: XmlElement): void {
+    const labels = new Map<string, number>();
+    const uses: LabelUse[] = [];
     for (const child of element.children) {
       if (!SIPP_INIT_ELEMENTS.includes(child.name)) throw this.misplaced(child, element);
+      const attrs = new Attributes(child);
       if (child.name === 'label') {
-        throw this.error(child.line, '<label> inside <init> is not supported yet');
+        this.checkAttributes(child, SIPP_SCENARIO_ELEMENTS.label!, SUPPORTED_ATTRIBUTES.label!);
+        const id = attrs.get('id');
+        if (id === undefined) throw this.error(child.line, "label is missing the required 'id' parameter.");
+        if (labels.has(id)) throw this.error(child.line, `The label name '${id}' is used twice.`);
+        labels.set(id, this.initSteps.length);
+        continue;
       }
       this.checkAttributes(child, SIPP_SCENARIO_ELEMENTS.nop!, INIT_NOP_ATTRIBUTES);
       const step: NopStep = { kind: 'nop', ...this.common(this.initSteps.length, { file: this.file, line: child.line }) };
-      this.readCommonAttributes(child, new Attributes(child), step);
+      this.readCommonAttributes(child, attrs, step, uses);
       this.initSteps.push(step);
     }
+    this.applyLabels(uses, labels);
   }
 
   /** SIPp's getCommonAttributes (with getBookKeeping), in SIPp's order. */
-  private readCommonAttributes(element: XmlElement, attrs: Attributes, step: Step): void {
+  private readCommonAttributes(element: XmlElement, attrs: Attributes, step: Step, labelUses = this.labelUses): void {
     const { line } = element;
 
     const rtd = attrs.get('rtd');
@@ -556,12 +566,12 @@ class ScenarioLoader {
     const next = attrs.get('next');
     if (next !== undefined) {
       if (this.foundTimewait) throw this.error(line, 'next labels are not allowed in <timewait> elements.');
-      this.labelUses.push({ step, label: next, attribute: 'next', line });
+      labelUses.push({ step, label: next, attribute: 'next', line });
     }
     const onTimeout = attrs.get('ontimeout');
     if (onTimeout !== undefined) {
       if (this.foundTimewait) throw this.error(line, 'ontimeout labels are not allowed in <timewait> elements.');
-      this.labelUses.push({ step, label: onTimeout, attribute: 'ontimeout', line });
+      labelUses.push({ step, label: onTimeout, attribute: 'ontimeout', line });
     }
   }
 
@@ -671,9 +681,9 @@ class ScenarioLoader {
     this.lastRecvOptional = false;
   }
 
-  private applyLabels(): void {
-    for (const use of this.labelUses) {
-      const target = this.labels.get(use.label);
+  private applyLabels(uses: readonly LabelUse[] = this.labelUses, labels: ReadonlyMap<string, number> = this.labels): void {
+    for (const use of uses) {
+      const target = labels.get(use.label);
       if (target === undefined) {
         throw this.error(
           use.line,
@@ -759,7 +769,7 @@ class ScenarioLoader {
 }
 
 /** What an `<init>` nop may carry besides its actions. */
-const INIT_NOP_ATTRIBUTES: ReadonlySet<string> = new Set(['display', 'crlf', 'condexec', 'condexec_inverse']);
+const INIT_NOP_ATTRIBUTES: ReadonlySet<string> = new Set(['display', 'crlf', 'condexec', 'condexec_inverse', 'next', 'test', 'chance']);
 
 /** The messages SIPp builds itself (get_default_message), which `<DefaultMessage>` replaces. */
 export const DEFAULT_MESSAGE_NAMES: readonly string[] = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'];

@@ -131,6 +131,8 @@ export interface SendCmdStep extends StepCommon {
 export interface RecvCmdStep extends StepCommon {
   kind: 'recvCmd';
   optional: boolean;
+  /** `optional="global"`: taken wherever the call is, as a global recv. */
+  globalOptional?: boolean;
   /** `src="name"`: the peer the command must come from (its `From:` line; 3PCC extended mode). */
   src?: string;
   /** SIPp reads no `timeout` on recvCmd: only -recv_timeout applies. Kept for the engine's recv timer. */

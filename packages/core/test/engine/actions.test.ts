@@ -274,6 +274,9 @@ describe('actions and variables in a running call', () => {
       `<Global variables="greeting,seen"/>
   <init>
     <nop><action><assignstr assign_to="greeting" value="hello from [pid]"/><assign assign_to="seen" value="10"/></action></nop>
+    <nop next="skip"/>
+    <nop><action><assign assign_to="seen" value="1000"/></action></nop>
+    <label id="skip"/>
   </init>`,
     );
     const { uas: server } = await run(uas, optionsUac('X: 1'), 2);

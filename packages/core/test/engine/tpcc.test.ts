@@ -206,6 +206,35 @@ describe('3PCC: engine rules', () => {
     expect(await b.engine.finished).toMatchObject({ reason: 'completed', callsCreated: 2 });
   });
 
+  it('a recvCmd optional="global" takes a command wherever the call is waiting', async () => {
+    const { scheduler, network } = newNetwork(1);
+    const hub = new MemoryTwinHub(scheduler, 1);
+    const channel = hub.channel('solo');
+    const b = await twinSide(
+      network,
+      scenarioOf(
+        doc(
+          '<recvCmd/>',
+          '<pause milliseconds="500"/>',
+          '<recvCmd/>',
+          '<nop next="done"/>',
+          '<recvCmd optional="global"><action><log message="global [call_id]"/></action></recvCmd>',
+          '<label id="done"/>',
+        ),
+      ),
+      configFor({ port: 5082, remotePort: 5999, maxCalls: 1 }),
+      { channel, role: 'controller-b' },
+    );
+    b.engine.start();
+    channel.inject('Call-ID: g1\r\n\r\n');
+    scheduler.advance(10);
+    // During the pause no recvCmd is awaited: the global one takes this command.
+    channel.inject('Call-ID: g1\r\n\r\n');
+    scheduler.runUntilIdle(10_000);
+    expect(b.events.filter((e) => e.kind === 'log').map((e) => (e as { text: string }).text)).toEqual(['global g1']);
+    expect(b.engine.callsSucceeded).toBe(1);
+  });
+
   it('extended mode: a recvCmd takes a command only from its src= peer (the From: of the command)', async () => {
     const { scheduler, network } = newNetwork(1);
     const hub = new MemoryTwinHub(scheduler, 1);

@@ -361,7 +361,6 @@ describe('loadScenario: SIPp checks (inline)', () => {
 
 describe('loadScenario: unknown and not yet supported', () => {
   it.each([
-    ['<recvCmd optional="global"/>', '<recvCmd> attribute "optional" value "global" is not supported yet'],
     ['<DefaultMessage id="x"><![CDATA[x]]></DefaultMessage>', 'Internal Error: Unknown default message: x!'],
     ['<send foo="1"><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '<send> unknown attribute "foo"'],
     ['<recv response="200" Optional="true"/>', '<recv> unknown attribute "Optional"'],
