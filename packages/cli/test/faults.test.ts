@@ -49,6 +49,10 @@ describe('a peer that is missing or silent', () => {
       expect(summary.calls).toMatchObject({ outgoing: 2, successful: 0, failed: 2, aborted: 0 });
       expect(summary.failures[cause]).toBe(2);
       expect(summary.exitCode).toBe(1);
+      // In words, at the end: which call, which step (file:line), what it expected.
+      // (The INVITE went out; the call waits at the recv of the 100 while it is retransmitted.)
+      expect(uac.stderr).toContain(`gossipper: 2 calls failed:\n  call 1 (1-${uac.pid}@`);
+      expect(uac.stderr).toContain(`failed (${cause}) at builtin:uac:51, expecting <recv response="100">`);
     }, 20_000);
   }
 
@@ -117,6 +121,12 @@ describe('a peer that is missing or silent', () => {
     expect(summary.calls.aborted).toBeGreaterThan(0);
     expect(summary.calls.failed).toBe(0);
     expect(summary.stopReason).toBe('timeout');
+    // The calls still open are listed, with where they were.
+    expect((summary as unknown as { abortedCalls: Array<{ place: string; expected: string }> }).abortedCalls[0]).toMatchObject({
+      place: 'builtin:uac:51',
+      expected: '<recv response="100">',
+    });
+    expect(uac.stderr).toContain('still open when the run stopped');
     expect(finalCounts(readStatCsv(s.path(statCsvName('uac', uac.pid)))).outgoing).toBe(summary.calls.outgoing);
   }, 20_000);
 

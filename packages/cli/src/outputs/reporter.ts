@@ -8,7 +8,7 @@ import {
   statCsvRow,
   summaryJson,
 } from '@gossipper/core';
-import type { Engine, EngineResult, RunStats, ScreenInfo, TimerHandle, RealTimeScheduler } from '@gossipper/core';
+import type { Engine, EngineResult, FailedCallDetail, RunStats, ScreenInfo, TimerHandle, RealTimeScheduler } from '@gossipper/core';
 import type { RunOptions } from '../options.js';
 import type { LoadedScenario } from '../run.js';
 import { BufferedFile } from './buffered-file.js';
@@ -115,7 +115,10 @@ export class RunReporter {
         'latin1',
       );
     }
-    if (!quiet && !options.background) process.stdout.write(renderClosingScreens(stats, this.screenInfo()));
+    if (!quiet && !options.background) {
+      process.stdout.write(renderClosingScreens(stats, this.screenInfo()));
+      process.stderr.write(explainFailures(stats));
+    }
     if (options.summaryJson !== undefined) {
       const summary = summaryJson(stats, {
         scenario: loaded.fileStem,
@@ -144,4 +147,31 @@ export class RunReporter {
       footer: 'terminated',
     };
   }
+}
+
+/** How many failed or aborted calls the end-of-run explanation names. */
+const EXPLAINED_CALLS = 3;
+
+/**
+ * In words, for the first failed and aborted calls: which call, which step (file:line), what
+ * it expected, and what arrived instead. '' when every call succeeded.
+ */
+export function explainFailures(stats: RunStats): string {
+  const lines: string[] = [];
+  const describe = (call: FailedCallDetail, what: string): void => {
+    const at = call.place === '' ? '' : ` at ${call.place}`;
+    lines.push(`  call ${call.callNumber} (${call.callId}) ${what}${at}, expecting ${call.expected}: ${call.reason}`);
+    if (call.received !== undefined) lines.push(`    received: ${call.received.split('\n').join(' | ')}`);
+  };
+  const failed = stats.cumulative.failed;
+  if (failed > 0) {
+    lines.push(`gossipper: ${failed} call${failed === 1 ? '' : 's'} failed${failed > EXPLAINED_CALLS ? `; the first ${EXPLAINED_CALLS}` : ''}:`);
+    for (const call of stats.failedCalls.slice(0, EXPLAINED_CALLS)) describe(call, `failed (${call.cause})`);
+  }
+  const aborted = stats.cumulative.aborted;
+  if (aborted > 0) {
+    lines.push(`gossipper: ${aborted} call${aborted === 1 ? ' was' : 's were'} still open when the run stopped${aborted > EXPLAINED_CALLS ? `; the first ${EXPLAINED_CALLS}` : ''}:`);
+    for (const call of stats.abortedCalls.slice(0, EXPLAINED_CALLS)) describe(call, 'was open');
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -527,7 +527,7 @@ export function tapStats(
     callCreated: (incoming) => stats.callCreated(incoming),
     callSucceeded: (ms) => stats.callSucceeded(ms),
     callFailed: (cause, ms, detail) => stats.callFailed(cause, ms, detail),
-    callAborted: (ms) => stats.callAborted(ms),
+    callAborted: (ms, detail) => stats.callAborted(ms, detail),
     stepSent: (i) => {
       stats.stepSent(i);
       hooks.sentStep?.(i);

@@ -11,7 +11,7 @@ import { VariableValue } from '../scenario/variables.js';
 import { actionTexts } from '../scenario/actions.js';
 import { parseSipMessage, SipParseError } from '../sip/message.js';
 import type { SipMessage } from '../sip/message.js';
-import type { FailureCause, StatsRecorder } from '../stats/types.js';
+import type { FailedCallDetail, FailureCause, StatsRecorder } from '../stats/types.js';
 import type {
   AuthorizationRequest,
   BoundTemplate,
@@ -1461,8 +1461,21 @@ class Call implements CallKeywordState, ActionHost {
     });
     if (abort) this.sendAbortMessages();
     this.end();
+    this.engine.deps.stats.callFailed(cause, this.length(), this.whereAt(reason, received));
+    this.engine.callEnded(this, 'failed', reason);
+  }
+
+  abort(): void {
+    if (this.ended) return;
+    this.end();
+    this.engine.deps.stats.callAborted(this.length(), this.whereAt('the run stopped'));
+    this.engine.callEnded(this, 'aborted', 'run stopped');
+  }
+
+  /** Where the call is, for the summary's lists of failed and aborted calls. */
+  private whereAt(reason: string, received?: SipMessage): FailedCallDetail {
     const step = this.engine.planAt(this.stepIndex)?.step;
-    this.engine.deps.stats.callFailed(cause, this.length(), {
+    return {
       callId: this.callId,
       callNumber: this.callNumber,
       step: this.stepIndex,
@@ -1470,15 +1483,7 @@ class Call implements CallKeywordState, ActionHost {
       expected: step === undefined ? 'the end of the scenario' : stepText(step),
       reason,
       ...(received !== undefined ? { received: messageSummary(received) } : {}),
-    });
-    this.engine.callEnded(this, 'failed', reason);
-  }
-
-  abort(): void {
-    if (this.ended) return;
-    this.end();
-    this.engine.deps.stats.callAborted(this.length());
-    this.engine.callEnded(this, 'aborted', 'run stopped');
+    };
   }
 
   private end(): void {

@@ -298,6 +298,8 @@ export class RunStats implements StatsRecorder {
   readonly rtdRaw = new Map<string, RawStat>();
   /** The first failed calls, with where and why (for the summary). */
   readonly failedCalls: Array<FailedCallDetail & { cause: FailureCause; atMs: number }> = [];
+  /** The first calls still open when -timeout or a signal stopped the run, with where they were. */
+  readonly abortedCalls: Array<FailedCallDetail & { atMs: number }> = [];
   readonly callLengthRaw = new RawStat();
   readonly abortedLengthRaw = new RawStat();
 
@@ -397,7 +399,10 @@ export class RunStats implements StatsRecorder {
     for (const t of this.all) t.autoAnswered++;
   }
 
-  callAborted(lengthMs: number): void {
+  callAborted(lengthMs: number, detail?: FailedCallDetail): void {
+    if (detail !== undefined && this.abortedCalls.length < FAILED_CALLS_KEPT) {
+      this.abortedCalls.push({ ...detail, atMs: this.clock.now() - this.start.mono });
+    }
     for (const t of this.all) t.aborted++;
     this.abortedLengthRaw.add(lengthMs);
   }

@@ -103,6 +103,8 @@ export interface RunSummary {
   callLength: TimingSummary;
   /** The first failed calls (at most FAILED_CALLS_KEPT): where, why, and what arrived. */
   failedCalls: FailedCallSummary[];
+  /** The first calls still open when -timeout or a signal stopped the run: where they were. */
+  abortedCalls: Array<FailedCallDetail & { atMs: number }>;
 }
 
 export interface FailedCallSummary extends FailedCallDetail {
@@ -219,5 +221,6 @@ export function summaryJson(stats: RunStats, meta: SummaryMeta, at: StatsInstant
     rtd,
     callLength: timing(stats.callLengthRaw, stats.callLengthRepartitionTable),
     failedCalls: stats.failedCalls.map((f) => ({ ...f })),
+    abortedCalls: stats.abortedCalls.map((a) => ({ ...a })),
   };
 }

@@ -27,7 +27,8 @@ export interface StatsRecorder {
   /** `detail`: where and why, for the first failed calls a summary describes. */
   callFailed(cause: FailureCause, lengthMs: number, detail?: FailedCallDetail): void;
   /** A call still open when the run stopped on -timeout or a signal (not counted as failed). */
-  callAborted(lengthMs: number): void;
+  /** `detail`: where the call was, for the summary's list of aborted calls. */
+  callAborted(lengthMs: number, detail?: FailedCallDetail): void;
   /**
    * Optional: a call that ended neither successful nor failed (SIPp deletes a call that
    * answered an unexpected PING without counting it).
