@@ -1,1 +1,3 @@
-export {};
+// The in-process API the test plugins build on; the command line is bin/gossipper.js.
+export { runEmbeddedScenario, startPeer } from './embedded.js';
+export type { EmbeddedPeer, EmbeddedScenarioOptions, EmbeddedScenarioResult } from './embedded.js';

@@ -255,8 +255,11 @@ export async function setUpRun(
   loaded: LoadedScenario,
   pid: number,
   quiet = false,
+  /** `ephemeralPort`: with -p 0, let the system choose instead of SIPp's 5060.. search (tests in parallel). */
+  embedding: { ephemeralPort?: boolean } = {},
 ): Promise<RunSetup> {
   const config = await engineConfigFor(options, loaded.scenario, pid);
+  if (embedding.ephemeralPort === true) config.transportOptions.portExplicit = true;
   const container = createContainer(options);
   const transport = container.get<Transport>(TRANSPORT);
   const scheduler = container.get<Scheduler>(SCHEDULER) as RealTimeScheduler;

@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+// Scenarios run inside the caller's process (a test runner's worker): the same loading,
+// engine and outputs as the command line, on ephemeral ports, with no screens, no signal
+// handlers and no process exit. The test plugins (@gossipper/vitest, ...) are built on this.
+import type { Endpoint, RunSummary } from '@gossipper/core';
+import { summaryJson } from '@gossipper/core';
+import { parseCommandLine } from './options.js';
+import type { RunOptions } from './options.js';
+import { explainFailures } from './outputs/reporter.js';
+import { loadScenarioFromOptions, runExitCode, setUpRun } from './run.js';
+import type { RunSetup } from './run.js';
+
+/** What a test may set, named after SIPp's flags (the flag in parentheses). */
+export interface EmbeddedScenarioOptions {
+  /** `host:port` of the system under test (the positional remote host). */
+  remote?: string;
+  /** A peer started for this run: a built-in name (`uas`) or a scenario file; `remote` is set to it. */
+  peer?: string;
+  /** `u1` (default) or `un` (-t). */
+  transport?: 'u1' | 'un';
+  /** -i; 127.0.0.1 by default. */
+  localIp?: string;
+  /** -p; an ephemeral port by default. */
+  localPort?: number;
+  /** -m; 1 by default. */
+  calls?: number;
+  /** -r; 10 by default. */
+  rate?: number;
+  /** -rp in ms. */
+  ratePeriod?: number;
+  /** -l. */
+  limit?: number;
+  /** -s. */
+  service?: string;
+  /** -set NAME VALUE. */
+  vars?: Record<string, string>;
+  /** -key NAME VALUE. */
+  keys?: Record<string, string>;
+  /** -inf, one file or several. */
+  inf?: string | string[];
+  /** -au / -ap. */
+  auth?: { user: string; password: string };
+  /** -recv_timeout in ms. */
+  recvTimeout?: number;
+  /** -timeout in ms (a hard stop); 30 s by default so a test never hangs. */
+  timeout?: number;
+  /** More SIPp flags, as on the command line. */
+  extraArgs?: string[];
+}
+
+export interface EmbeddedScenarioResult {
+  /** The run summary (`-summary_json`'s content). */
+  summary: RunSummary;
+  /** The exit code the command line would have returned. */
+  exitCode: number;
+  /** True when every call succeeded and the run ended by itself. */
+  passed: boolean;
+  /** In words: which calls failed or were cut off, where, and what arrived. '' when passed. */
+  explanation: string;
+}
+
+/** `uac.xml` runs with -sf, a bare name (`uac`) with -sn. */
+function scenarioArgs(scenario: string): string[] {
+  return /\.xml$/i.test(scenario) ? ['-sf', scenario] : ['-sn', scenario];
+}
+
+function toArgs(scenario: string, o: EmbeddedScenarioOptions, remote: string | undefined): string[] {
+  const args = [...scenarioArgs(scenario), '-i', o.localIp ?? '127.0.0.1', '-nostdin'];
+  if (remote !== undefined) args.push(remote);
+  if (o.localPort !== undefined) args.push('-p', String(o.localPort));
+  if (o.transport !== undefined) args.push('-t', o.transport);
+  args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 10));
+  if (o.ratePeriod !== undefined) args.push('-rp', `${o.ratePeriod}ms`);
+  if (o.limit !== undefined) args.push('-l', String(o.limit));
+  if (o.service !== undefined) args.push('-s', o.service);
+  for (const [name, value] of Object.entries(o.vars ?? {})) args.push('-set', name, value);
+  for (const [name, value] of Object.entries(o.keys ?? {})) args.push('-key', name, value);
+  for (const file of typeof o.inf === 'string' ? [o.inf] : (o.inf ?? [])) args.push('-inf', file);
+  if (o.auth !== undefined) args.push('-au', o.auth.user, '-ap', o.auth.password);
+  if (o.recvTimeout !== undefined) args.push('-recv_timeout', `${o.recvTimeout}ms`);
+  args.push('-timeout', `${o.timeout ?? 30_000}ms`);
+  args.push(...(o.extraArgs ?? []));
+  return args;
+}
+
+function runOptionsOf(args: string[]): RunOptions {
+  const parsed = parseCommandLine(args);
+  if (parsed.kind !== 'run') {
+    throw new Error(`gossipper: ${parsed.kind === 'error' ? parsed.message : `unexpected ${parsed.kind}`} (${args.join(' ')})`);
+  }
+  return parsed.options;
+}
+
+/** Set up a run that binds an ephemeral port unless one was asked for. */
+async function prepare(options: RunOptions): Promise<{ setup: RunSetup; local: Endpoint; fileStem: string; file: string }> {
+  const loaded = loadScenarioFromOptions(options);
+  const setup = await setUpRun(options, loaded, process.pid, true, { ephemeralPort: options.localPort === 0 });
+  const local = await setup.engine.open();
+  return { setup, local, fileStem: loaded.fileStem, file: loaded.scenario.file };
+}
+
+/** A peer for one test (an embedded UAS, say), until stop(). */
+export interface EmbeddedPeer {
+  /** `127.0.0.1:PORT`: where the scenario under test sends. */
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+export async function startPeer(scenario: string, options: { localIp?: string } = {}): Promise<EmbeddedPeer> {
+  const localIp = options.localIp ?? '127.0.0.1';
+  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin']));
+  peer.setup.engine.start();
+  return {
+    address: `${localIp.includes(':') ? `[${localIp}]` : localIp}:${peer.local.port}`,
+    async stop() {
+      peer.setup.engine.stop('signal');
+      await peer.setup.engine.finished;
+      await peer.setup.close();
+    },
+  };
+}
+
+/** Run a scenario to its end (or `timeout`) in this process and report what happened. */
+export async function runEmbeddedScenario(
+  scenario: string,
+  options: EmbeddedScenarioOptions = {},
+): Promise<EmbeddedScenarioResult> {
+  const peer = options.peer !== undefined ? await startPeer(options.peer, options) : undefined;
+  try {
+    const runOptions = runOptionsOf(toArgs(scenario, options, options.remote ?? peer?.address));
+    const { setup, fileStem, file } = await prepare(runOptions);
+    let timedOut = false;
+    const hardStop = setup.scheduler.setTimer(runOptions.timeoutMs ?? 30_000, () => {
+      timedOut = true;
+      setup.engine.stop('timeout');
+    });
+    try {
+      setup.engine.start();
+      const result = await setup.engine.finished;
+      hardStop.cancel();
+      const exitCode = runExitCode(result, timedOut, runOptions.timeoutError);
+      const stats = setup.reporter.parts.stats;
+      const summary = summaryJson(stats, { scenario: fileStem, scenarioFile: file, exitCode, stopReason: result.reason });
+      const passed = exitCode === 0 && result.reason === 'completed' && summary.calls.failed === 0;
+      const fatal = result.fatalError !== undefined ? `gossipper: ${result.fatalError}\n` : '';
+      const stop = result.reason === 'completed' ? '' : `gossipper: the run stopped: ${result.reason}\n`;
+      return { summary, exitCode, passed, explanation: passed ? '' : `${fatal}${stop}${explainFailures(stats)}` };
+    } finally {
+      hardStop.cancel();
+      await setup.close();
+    }
+  } finally {
+    await peer?.stop();
+  }
+}

@@ -1,0 +1,68 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runScenario, ScenarioFailure, sipScenario } from '@gossipper/vitest';
+
+// The two-line test a user writes: SIPp's built-in UAC against an embedded built-in UAS.
+test('INVITE flow', sipScenario('uac', { peer: 'uas' }));
+
+describe('sipScenario / runScenario', () => {
+  test('runs several calls in the test process and returns the summary', async () => {
+    const result = await runScenario('uac', { peer: 'uas', calls: 5, rate: 50 });
+    expect(result.passed).toBe(true);
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.calls).toMatchObject({ outgoing: 5, successful: 5, failed: 0 });
+    expect(result.summary.rtd[0]!.count).toBe(5);
+  });
+
+  test('tests run in parallel without port clashes (ephemeral ports)', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => runScenario('uac', { peer: 'uas', calls: 2, rate: 20 })));
+    expect(results.map((r) => r.summary.calls.successful)).toEqual([2, 2, 2]);
+  });
+
+  test('a failing scenario throws a ScenarioFailure saying which call, which step, what arrived', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-'));
+    const busy = join(dir, 'busy.xml');
+    writeFileSync(
+      busy,
+      `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="busy">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 486 Busy Here
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+`,
+    );
+    const error = await sipScenario('uac', { peer: busy })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ScenarioFailure);
+    const message = (error as ScenarioFailure).message;
+    expect(message).toContain('SIP scenario uac: 0 of 1 calls succeeded (exit code 1)');
+    expect(message).toMatch(/call 1 \(1-\d+@127\.0\.0\.1\) failed \(unexpected-message\) at builtin:uac:51, expecting <recv response="100">/);
+    expect(message).toContain('received: SIP/2.0 486 Busy Here | Call-ID: 1-');
+  });
+
+  test('a peer that never answers: the run stops at `timeout` and the calls are named as cut off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-'));
+    const silent = join(dir, 'silent.xml');
+    writeFileSync(silent, `<scenario name="silent"><recv request="INVITE"/><recv request="BYE"/></scenario>\n`);
+    const result = await runScenario('uac', { peer: silent, timeout: 1_000 });
+    expect(result.passed).toBe(false);
+    expect(result.summary.stopReason).toBe('timeout');
+    expect(result.explanation).toContain('still open when the run stopped');
+  });
+});
