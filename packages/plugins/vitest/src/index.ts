@@ -38,3 +38,5 @@ export function sipScenario(scenario: string, options: ScenarioOptions = {}): ()
     if (!result.passed) throw new ScenarioFailure(scenario, result);
   };
 }
+
+export { sipMatchers } from './matchers.js';

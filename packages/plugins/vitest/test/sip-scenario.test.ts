@@ -2,7 +2,9 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runScenario, ScenarioFailure, sipScenario } from '@gossipper/vitest';
+import { runScenario, ScenarioFailure, sipMatchers, sipScenario } from '@gossipper/vitest';
+
+expect.extend(sipMatchers);
 
 // The two-line test a user writes: SIPp's built-in UAC against an embedded built-in UAS.
 test('INVITE flow', sipScenario('uac', { peer: 'uas' }));
@@ -64,5 +66,17 @@ describe('sipScenario / runScenario', () => {
     expect(result.passed).toBe(false);
     expect(result.summary.stopReason).toBe('timeout');
     expect(result.explanation).toContain('still open when the run stopped');
+  });
+
+  test('matchers: toHaveSucceeded, toHaveCompletedCalls, toHaveResponseTimeBelow (p99, or max with 1)', async () => {
+    const result = await runScenario('uac', { peer: 'uas', calls: 4, rate: 40 });
+    expect(result).toHaveSucceeded();
+    expect(result).toHaveCompletedCalls(4);
+    // The built-in uac measures timer "1" from the INVITE to the 200.
+    expect(result).toHaveResponseTimeBelow('1', 5_000);
+    expect(result).toHaveResponseTimeBelow('1', 5_000, 1);
+    expect(() => expect(result).toHaveCompletedCalls(3)).toThrow('expected 3 successful calls, got 4');
+    expect(() => expect(result).toHaveResponseTimeBelow('1', 0)).toThrow(/expected response time "1" p99 below 0 ms, got [\d.]+ ms over 4 calls/);
+    expect(() => expect(result).toHaveResponseTimeBelow('invite', 100)).toThrow('no response time "invite" was measured (timers: 1)');
   });
 });
