@@ -59,6 +59,14 @@ export interface EmbeddedScenarioResult {
   explanation: string;
 }
 
+/** Options every run starts from (a test runner's config, a Mocha root hook), see setScenarioDefaults. */
+let defaults: EmbeddedScenarioOptions = {};
+
+/** Set the options every later run starts from; a run's own options win. */
+export function setScenarioDefaults(options: EmbeddedScenarioOptions): void {
+  defaults = { ...options };
+}
+
 /** `uac.xml` runs with -sf, a bare name (`uac`) with -sn. */
 function scenarioArgs(scenario: string): string[] {
   return /\.xml$/i.test(scenario) ? ['-sf', scenario] : ['-sn', scenario];
@@ -123,8 +131,9 @@ export async function startPeer(scenario: string, options: { localIp?: string } 
 /** Run a scenario to its end (or `timeout`) in this process and report what happened. */
 export async function runEmbeddedScenario(
   scenario: string,
-  options: EmbeddedScenarioOptions = {},
+  own: EmbeddedScenarioOptions = {},
 ): Promise<EmbeddedScenarioResult> {
+  const options: EmbeddedScenarioOptions = { ...defaults, ...own };
   const peer = options.peer !== undefined ? await startPeer(options.peer, options) : undefined;
   try {
     const runOptions = runOptionsOf(toArgs(scenario, options, options.remote ?? peer?.address));
@@ -152,4 +161,31 @@ export async function runEmbeddedScenario(
   } finally {
     await peer?.stop();
   }
+}
+
+/** A failed scenario: the message is the explanation; `result` holds the whole summary. */
+export class ScenarioFailure extends Error {
+  constructor(
+    readonly scenario: string,
+    readonly result: EmbeddedScenarioResult,
+  ) {
+    const { calls } = result.summary;
+    super(
+      `SIP scenario ${scenario}: ${calls.successful} of ${calls.created} calls succeeded (exit code ${result.exitCode})\n` +
+        result.explanation,
+    );
+    this.name = 'ScenarioFailure';
+  }
+}
+
+/**
+ * A plain async test function, so the same call works in Vitest's and Playwright's `test`
+ * and in Mocha's `it`: it resolves when every call succeeded and throws a ScenarioFailure
+ * otherwise.
+ */
+export function sipScenario(scenario: string, options: EmbeddedScenarioOptions = {}): () => Promise<void> {
+  return async () => {
+    const result = await runEmbeddedScenario(scenario, options);
+    if (!result.passed) throw new ScenarioFailure(scenario, result);
+  };
 }
