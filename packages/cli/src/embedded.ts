@@ -6,6 +6,10 @@ import type { Endpoint, RunSummary } from '@gossipper/core';
 import { summaryJson } from '@gossipper/core';
 import { parseCommandLine } from './options.js';
 import type { RunOptions } from './options.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CallRecorder, ladderHtml, messagesText } from './ladder.js';
 import { explainFailures } from './outputs/reporter.js';
 import { loadScenarioFromOptions, runExitCode, setUpRun } from './run.js';
 import type { RunSetup } from './run.js';
@@ -57,6 +61,8 @@ export interface EmbeddedScenarioResult {
   passed: boolean;
   /** In words: which calls failed or were cut off, where, and what arrived. '' when passed. */
   explanation: string;
+  /** For the first failed calls: the ladder diagram (HTML) and the full message trace of each. */
+  artifacts: string[];
 }
 
 /** Options every run starts from (a test runner's config, a Mocha root hook), see setScenarioDefaults. */
@@ -100,11 +106,34 @@ function runOptionsOf(args: string[]): RunOptions {
 }
 
 /** Set up a run that binds an ephemeral port unless one was asked for. */
-async function prepare(options: RunOptions): Promise<{ setup: RunSetup; local: Endpoint; fileStem: string; file: string }> {
+async function prepare(
+  options: RunOptions,
+  recorder?: CallRecorder,
+): Promise<{ setup: RunSetup; local: Endpoint; fileStem: string; file: string }> {
   const loaded = loadScenarioFromOptions(options);
-  const setup = await setUpRun(options, loaded, process.pid, true, { ephemeralPort: options.localPort === 0 });
+  const setup = await setUpRun(options, loaded, process.pid, true, {
+    ephemeralPort: options.localPort === 0,
+    ...(recorder !== undefined ? { sinks: [recorder] } : {}),
+  });
   const local = await setup.engine.open();
   return { setup, local, fileStem: loaded.fileStem, file: loaded.scenario.file };
+}
+
+/** The ladder (HTML) and message trace of each failed call kept by the recorder. */
+function writeArtifacts(fileStem: string, local: string, recorder: CallRecorder): string[] {
+  if (recorder.failed.size === 0) return [];
+  const dir = mkdtempSync(join(tmpdir(), `gossipper-${fileStem.replace(/[^\w.-]+/g, '_')}-`));
+  const paths: string[] = [];
+  let n = 0;
+  for (const [callId, messages] of recorder.failed) {
+    n++;
+    const ladder = join(dir, `call-${n}-ladder.html`);
+    const trace = join(dir, `call-${n}-messages.log`);
+    writeFileSync(ladder, ladderHtml(`${fileStem}: call ${callId}`, local, messages), 'latin1');
+    writeFileSync(trace, messagesText(messages), 'latin1');
+    paths.push(ladder, trace);
+  }
+  return paths;
 }
 
 /** A peer for one test (an embedded UAS, say), until stop(). */
@@ -137,7 +166,8 @@ export async function runEmbeddedScenario(
   const peer = options.peer !== undefined ? await startPeer(options.peer, options) : undefined;
   try {
     const runOptions = runOptionsOf(toArgs(scenario, options, options.remote ?? peer?.address));
-    const { setup, fileStem, file } = await prepare(runOptions);
+    const recorder = new CallRecorder();
+    const { setup, local, fileStem, file } = await prepare(runOptions, recorder);
     let timedOut = false;
     const hardStop = setup.scheduler.setTimer(runOptions.timeoutMs ?? 30_000, () => {
       timedOut = true;
@@ -153,7 +183,10 @@ export async function runEmbeddedScenario(
       const passed = exitCode === 0 && result.reason === 'completed' && summary.calls.failed === 0;
       const fatal = result.fatalError !== undefined ? `gossipper: ${result.fatalError}\n` : '';
       const stop = result.reason === 'completed' ? '' : `gossipper: the run stopped: ${result.reason}\n`;
-      return { summary, exitCode, passed, explanation: passed ? '' : `${fatal}${stop}${explainFailures(stats)}` };
+      if (passed) return { summary, exitCode, passed, explanation: '', artifacts: [] };
+      const artifacts = writeArtifacts(fileStem, `${local.address}:${local.port}`, recorder);
+      const where = artifacts.length === 0 ? '' : `  ladders and message traces: ${artifacts.join(', ')}\n`;
+      return { summary, exitCode, passed, explanation: `${fatal}${stop}${explainFailures(stats)}${where}`, artifacts };
     } finally {
       hardStop.cancel();
       await setup.close();

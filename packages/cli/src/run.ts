@@ -255,8 +255,11 @@ export async function setUpRun(
   loaded: LoadedScenario,
   pid: number,
   quiet = false,
-  /** `ephemeralPort`: with -p 0, let the system choose instead of SIPp's 5060.. search (tests in parallel). */
-  embedding: { ephemeralPort?: boolean } = {},
+  /**
+   * `ephemeralPort`: with -p 0, let the system choose instead of SIPp's 5060.. search (tests in
+   * parallel). `sinks`: more observers of the engine's events (a test's call recorder).
+   */
+  embedding: { ephemeralPort?: boolean; sinks?: readonly EventSink[] } = {},
 ): Promise<RunSetup> {
   const config = await engineConfigFor(options, loaded.scenario, pid);
   if (embedding.ephemeralPort === true) config.transportOptions.portExplicit = true;
@@ -285,7 +288,7 @@ export async function setUpRun(
     delimiter: options.statDelimiter,
     options,
   });
-  sinks.push(...traces.sinks());
+  sinks.push(...traces.sinks(), ...(embedding.sinks ?? []));
   const events = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new EventFanout(sinks);
   const rtt = traces.rtt;
   const callDebug = traces.callDebug;

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -56,6 +56,16 @@ describe('sipScenario / runScenario', () => {
     expect(message).toContain('SIP scenario uac: 0 of 1 calls succeeded (exit code 1)');
     expect(message).toMatch(/call 1 \(1-\d+@127\.0\.0\.1\) failed \(unexpected-message\) at builtin:uac:51, expecting <recv response="100">/);
     expect(message).toContain('received: SIP/2.0 486 Busy Here | Call-ID: 1-');
+    // The failed call's ladder (HTML with an SVG arrow per message) and its full trace.
+    const artifacts = (error as ScenarioFailure).result.artifacts;
+    expect(artifacts).toHaveLength(2);
+    expect(message).toContain(`ladders and message traces: ${artifacts.join(', ')}`);
+    const ladder = readFileSync(artifacts[0]!, 'latin1');
+    expect(ladder).toContain('<svg');
+    expect(ladder.match(/<line x1=/g)!.length).toBe(2 + 3); // two lifelines; INVITE, 486, ACK
+    expect(ladder).toContain('>INVITE sip:service@127.0.0.1:');
+    expect(ladder).toContain('>SIP/2.0 486 Busy Here<');
+    expect(readFileSync(artifacts[1]!, 'latin1')).toMatch(/^-{47}\nUDP message sent to 127\.0\.0\.1:\d+ at 0\.000 ms\n\nINVITE /);
   });
 
   test('a peer that never answers: the run stops at `timeout` and the calls are named as cut off', async () => {
