@@ -7,6 +7,7 @@ import { summaryJson } from '@gossipper/core';
 import { parseCommandLine } from './options.js';
 import type { RunOptions } from './options.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cosmiconfigSync } from 'cosmiconfig';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallRecorder, ladderHtml, messagesText } from './ladder.js';
@@ -71,6 +72,39 @@ let defaults: EmbeddedScenarioOptions = {};
 /** Set the options every later run starts from; a run's own options win. */
 export function setScenarioDefaults(options: EmbeddedScenarioOptions): void {
   defaults = { ...options };
+}
+
+let fileDefaults: EmbeddedScenarioOptions | undefined;
+
+/** Where the config is looked for, in this order (cosmiconfig's list, plus gossipper.config.json). */
+const CONFIG_FILES = [
+  'package.json',
+  '.gossipperrc',
+  '.gossipperrc.json',
+  '.gossipperrc.yaml',
+  '.gossipperrc.yml',
+  '.gossipperrc.js',
+  '.gossipperrc.cjs',
+  'gossipper.config.json',
+  'gossipper.config.js',
+  'gossipper.config.cjs',
+];
+
+/**
+ * The `gossipper` config file (CONFIG_FILES: `gossipper.config.json`/`.js`, `.gossipperrc*`, a
+ * `gossipper` key in package.json), searched in the working directory once per process.
+ * A broken file is an error that names it.
+ */
+export function configFileDefaults(): EmbeddedScenarioOptions {
+  if (fileDefaults === undefined) {
+    const found = cosmiconfigSync('gossipper', { searchPlaces: CONFIG_FILES }).search();
+    const config: unknown = found?.config;
+    if (found !== null && (typeof config !== 'object' || config === null || Array.isArray(config))) {
+      throw new Error(`${found.filepath}: the gossipper configuration must be an object of scenario options`);
+    }
+    fileDefaults = (config ?? {}) as EmbeddedScenarioOptions;
+  }
+  return fileDefaults;
 }
 
 /** `uac.xml` runs with -sf, a bare name (`uac`) with -sn. */
@@ -162,7 +196,8 @@ export async function runEmbeddedScenario(
   scenario: string,
   own: EmbeddedScenarioOptions = {},
 ): Promise<EmbeddedScenarioResult> {
-  const options: EmbeddedScenarioOptions = { ...defaults, ...own };
+  // The config file, then the runner's defaults, then the scenario's own options.
+  const options: EmbeddedScenarioOptions = { ...configFileDefaults(), ...defaults, ...own };
   const peer = options.peer !== undefined ? await startPeer(options.peer, options) : undefined;
   try {
     const runOptions = runOptionsOf(toArgs(scenario, options, options.remote ?? peer?.address));

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -88,5 +90,19 @@ describe('sipScenario / runScenario', () => {
     expect(() => expect(result).toHaveCompletedCalls(3)).toThrow('expected 3 successful calls, got 4');
     expect(() => expect(result).toHaveResponseTimeBelow('1', 0)).toThrow(/expected response time "1" p99 below 0 ms, got [\d.]+ ms over 4 calls/);
     expect(() => expect(result).toHaveResponseTimeBelow('invite', 100)).toThrow('no response time "invite" was measured (timers: 1)');
+  });
+
+  test('defaults come from a gossipper config file (cosmiconfig), found from the working directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-config-'));
+    writeFileSync(join(dir, 'gossipper.config.json'), JSON.stringify({ calls: 4, rate: 40 }));
+    // A fresh process in that directory, as a test runner started there (the built package).
+    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `import(${JSON.stringify(entry)}).then(async (m) => {
+      const r = await m.runScenario('uac', { peer: 'uas' });
+      const own = await m.runScenario('uac', { peer: 'uas', calls: 1 });
+      process.stdout.write(JSON.stringify([r.summary.calls.successful, own.summary.calls.successful]));
+    });`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([4, 1]);
   });
 });
