@@ -9,7 +9,7 @@ import type { RunOptions } from './options.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cosmiconfigSync } from 'cosmiconfig';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CallRecorder, ladderHtml, messagesText } from './ladder.js';
 import { explainFailures } from './outputs/reporter.js';
 import { loadScenarioFromOptions, runExitCode, setUpRun } from './run.js';
@@ -251,9 +251,37 @@ export class ScenarioFailure extends Error {
  * and in Mocha's `it`: it resolves when every call succeeded and throws a ScenarioFailure
  * otherwise.
  */
-export function sipScenario(scenario: string, options: EmbeddedScenarioOptions = {}): () => Promise<void> {
-  return async () => {
+export function sipScenario(scenario: string, options: EmbeddedScenarioOptions = {}): (...runnerArgs: unknown[]) => Promise<void> {
+  // Rest parameters keep the function's length 0: Mocha would take a declared one for `done`.
+  return async (...runnerArgs: unknown[]) => {
     const result = await runEmbeddedScenario(scenario, options);
-    if (!result.passed) throw new ScenarioFailure(scenario, result);
+    if (result.passed) return;
+    await attachArtifacts(runnerArgs, result.artifacts);
+    throw new ScenarioFailure(scenario, result);
   };
+}
+
+/**
+ * Hand the ladders and traces of a failed run to the test runner's report when it passed us
+ * a way to: Vitest's test context (`annotate`), Playwright's TestInfo (`attach`, the second
+ * argument of a test body). Mocha passes nothing; the paths stay in the error message.
+ */
+async function attachArtifacts(runnerArgs: readonly unknown[], paths: readonly string[]): Promise<void> {
+  for (const arg of runnerArgs) {
+    // (Vitest's test context is a function object.)
+    if ((typeof arg !== 'object' && typeof arg !== 'function') || arg === null) continue;
+    const runner = arg as {
+      annotate?: (message: string, type: string, attachment: { path: string; contentType: string }) => Promise<unknown>;
+      attach?: (name: string, options: { path: string; contentType: string }) => Promise<void>;
+    };
+    for (const path of paths) {
+      const contentType = path.endsWith('.html') ? 'text/html' : 'text/plain';
+      try {
+        if (typeof runner.annotate === 'function') await runner.annotate(`SIP ${basename(path)}`, 'gossipper', { path, contentType });
+        else if (typeof runner.attach === 'function') await runner.attach(basename(path), { path, contentType });
+      } catch {
+        // A report we cannot write to must not hide the scenario's own failure.
+      }
+    }
+  }
 }

@@ -2,11 +2,22 @@
 // the test process; `await sip.uas('uas.xml')` starts a peer a page under test can call. Peers
 // stop after the test; each run's summary is attached to the report. A test that uses only
 // `sip` starts no browser.
+import { basename } from 'node:path';
 import { test as base } from '@playwright/test';
-import { runEmbeddedScenario, ScenarioFailure, startPeer } from '@gossipper/cli';
+import { runEmbeddedScenario, ScenarioFailure, sipScenario as sipScenarioThunk, startPeer } from '@gossipper/cli';
+import type { TestInfo } from '@playwright/test';
 import type { EmbeddedPeer, EmbeddedScenarioOptions, EmbeddedScenarioResult } from '@gossipper/cli';
 
-export { ScenarioFailure, setScenarioDefaults, sipScenario } from '@gossipper/cli';
+export { ScenarioFailure, setScenarioDefaults } from '@gossipper/cli';
+
+/**
+ * The same thunk as in Vitest and Mocha, shaped as Playwright wants a test body (its first
+ * parameter destructures the fixtures); a failure attaches the ladders to the report.
+ */
+export function sipScenario(scenario: string, options: EmbeddedScenarioOptions = {}): (fixtures: object, testInfo: TestInfo) => Promise<void> {
+  // eslint-disable-next-line no-empty-pattern
+  return async ({}: object, testInfo: TestInfo) => sipScenarioThunk(scenario, options)(testInfo);
+}
 export type ScenarioOptions = EmbeddedScenarioOptions;
 export type ScenarioResult = EmbeddedScenarioResult;
 
@@ -37,7 +48,13 @@ export const test = base.extend<{ sip: SipFixture }>({
       runAllowingFailure,
       async run(scenario, options) {
         const result = await runAllowingFailure(scenario, options);
-        if (!result.passed) throw new ScenarioFailure(scenario, result);
+        if (!result.passed) {
+          // The failed calls' ladders and traces go into the report.
+          for (const path of result.artifacts) {
+            await testInfo.attach(basename(path), { path, contentType: path.endsWith('.html') ? 'text/html' : 'text/plain' });
+          }
+          throw new ScenarioFailure(scenario, result);
+        }
         return result;
       },
       async uas(scenario = 'uas') {

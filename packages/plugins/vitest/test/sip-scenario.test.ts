@@ -70,6 +70,16 @@ describe('sipScenario / runScenario', () => {
     expect(readFileSync(artifacts[1]!, 'latin1')).toMatch(/^-{47}\nUDP message sent to 127\.0\.0\.1:\d+ at 0\.000 ms\n\nINVITE /);
   });
 
+  test('given the test context, a failure annotates the test with the ladder and the trace', async (context) => {
+    const error = await sipScenario('uac', { remote: '127.0.0.1:9', timeout: 500 })(context).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ScenarioFailure);
+    const annotations = context.task.annotations.filter((a) => a.type === 'gossipper');
+    expect(annotations.map((a) => a.message)).toEqual(['SIP call-1-ladder.html', 'SIP call-1-messages.log']);
+  });
+
   test('a peer that never answers: the run stops at `timeout` and the calls are named as cut off', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-'));
     const silent = join(dir, 'silent.xml');
