@@ -85,6 +85,13 @@ export function stopWhenTwinEnds(twin: TwinSetup | undefined, engine: Engine): v
     }
     const text = twin.role === 'controller-b' ? '3PCC controller A has ended -> exiting' : 'One of the twin instances has ended -> exiting';
     process.stderr.write(`gossipper: ${text}\n`);
-    engine.stop('completed');
+    // Finish the SIP exchanges in flight (a BYE and its 200), so the far end is not left
+    // with an open call; calls still waiting for a command from the twin are cut after a
+    // short grace. With no call open this exits at once, as SIPp does.
+    engine.stopNewCalls();
+    setTimeout(() => engine.stop('completed'), TWIN_GONE_GRACE_MS).unref();
   });
 }
+
+/** How long calls may go on after the twin went away. */
+const TWIN_GONE_GRACE_MS = 5_000;
