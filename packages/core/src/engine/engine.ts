@@ -146,6 +146,8 @@ export class Engine {
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
+    this.unexpectedJump = scenario.labels.get('_unexp.main');
+    this.unexpectedReturnSlot = scenario.variables.findIndex((v) => v.name === '_unexp.retaddr');
     this.globalOptionalSteps = scenario.steps
       .filter((s) => (s.kind === 'recv' || s.kind === 'recvCmd') && s.globalOptional === true)
       .map((s) => s.index);
@@ -507,6 +509,9 @@ export class Engine {
 
   /** Indexes of the `optional="global"` recvs. */
   readonly globalOptionalSteps: readonly number[];
+  /** Where an unexpected message goes (the `_unexp.main` label), and the slot of `_unexp.retaddr` (-1: none). */
+  readonly unexpectedJump: number | undefined;
+  readonly unexpectedReturnSlot: number;
 
   /** @internal */ planAt(index: number): StepPlan | undefined {
     return this.plans[index];
@@ -1188,9 +1193,9 @@ class Call implements CallKeywordState, ActionHost {
   /** SIPp's process_incoming when nothing matched: `_unexp.main`, the automatic answers, or abort. */
   private unexpected(message: SipMessage): void {
     const engine = this.engine;
-    const unexpectedJump = engine.scenario.labels.get('_unexp.main');
+    const unexpectedJump = engine.unexpectedJump;
     if (unexpectedJump !== undefined) {
-      const retaddr = engine.scenario.variables.findIndex((v) => v.name === '_unexp.retaddr');
+      const retaddr = engine.unexpectedReturnSlot;
       const recursive = retaddr >= 0 && this.variable(retaddr).getDouble() !== 0;
       if (!recursive) {
         if (retaddr >= 0) this.variable(retaddr).setDouble(this.stepIndex);
