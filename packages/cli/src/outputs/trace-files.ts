@@ -555,6 +555,7 @@ export function tapStats(
     callDropped: (ms) => stats.callDropped(ms),
     autoAnswered: () => stats.autoAnswered(),
     counter: (name) => stats.counter(name),
+    transportEvent: (kind) => stats.transportEvent(kind),
   };
 }
 

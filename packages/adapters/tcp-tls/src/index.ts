@@ -1,0 +1,9 @@
+export {
+  StreamTransport,
+  streamModeFromSippFlag,
+  errorReason,
+  type StreamTransportOptions,
+  type TlsSettings,
+} from './stream-transport.js';
+export { loadTlsFiles, tlsVersionOf, TlsConfigError, type TlsFileOptions } from './tls-files.js';
+export { streamTransportModule } from './module.js';
