@@ -210,6 +210,13 @@ export class StreamTransport implements Transport {
     return this.tls === undefined || (this.tls.cert !== undefined && this.tls.key !== undefined);
   }
 
+  /** Bytes held by the framers of every connection, waiting for the rest of a message. */
+  get bufferedInputBytes(): number {
+    let total = 0;
+    for (const conn of this.connections.values()) total += conn.framer.bufferedBytes;
+    return total;
+  }
+
   /** Connections open now (main, per call, accepted). */
   get openConnections(): number {
     return this.connections.size;

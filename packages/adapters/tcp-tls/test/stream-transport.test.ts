@@ -1,0 +1,419 @@
+import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Container } from 'inversify';
+import {
+  ConnectError,
+  TRANSPORT,
+  type ConnectionEvent,
+  type DatagramReceiver,
+  type Endpoint,
+  type Transport,
+  type TransportOpenOptions,
+} from '@gossipper/core';
+import {
+  StreamTransport,
+  loadTlsFiles,
+  streamModeFromSippFlag,
+  streamTransportModule,
+  TlsConfigError,
+  type StreamTransportOptions,
+} from '../src/index.js';
+import { makeTestCerts, opensslAvailable, OPENSSL_MISSING_WARNING, type TestCerts } from './support/certs.js';
+
+interface Received {
+  socketId: number;
+  text: string;
+  from: Endpoint;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Records messages and connection events. */
+function inbox() {
+  const got: Received[] = [];
+  const events: ConnectionEvent[] = [];
+  const receiver: DatagramReceiver = (socketId, data, from) => {
+    got.push({ socketId, text: data.toString('latin1'), from });
+  };
+  const onConnectionEvent = (e: ConnectionEvent): void => {
+    events.push(e);
+  };
+  const waitFor = (n: number): Promise<Received[]> => until(`${n} messages (have ${got.length})`, () => (got.length >= n ? got : undefined));
+  const waitForEvent = <K extends ConnectionEvent['kind']>(kind: K, n = 1): Promise<Array<Extract<ConnectionEvent, { kind: K }>>> =>
+    until(`${n} ${kind} events`, () => {
+      const list = events.filter((e) => e.kind === kind) as Array<Extract<ConnectionEvent, { kind: K }>>;
+      return list.length >= n ? list : undefined;
+    });
+  return { got, events, receiver, onConnectionEvent, waitFor, waitForEvent };
+}
+
+const transports: StreamTransport[] = [];
+const servers: Server[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+function transport(options: Partial<StreamTransportOptions> = {}): StreamTransport {
+  const t = new StreamTransport({ mode: 't1', ...options });
+  transports.push(t);
+  return t;
+}
+
+function bindOptions(address = '127.0.0.1', family: 4 | 6 = 4): TransportOpenOptions {
+  return { bindAddress: address, port: 0, portExplicit: true, family, bufferSize: 0 };
+}
+
+function sipRequest(n: number, body = ''): string {
+  return (
+    `OPTIONS sip:test@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-${n}\r\n` +
+    `Call-ID: call-${n}\r\nCSeq: ${n} OPTIONS\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+function sipResponse(n: number): string {
+  return `SIP/2.0 200 OK\r\nCall-ID: call-${n}\r\nCSeq: ${n} OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+}
+
+/** A raw TCP client to a transport's listener. */
+function rawClient(port: number, host = '127.0.0.1'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = tcpConnect({ host, port }, () => resolve(s));
+    s.once('error', reject);
+    sockets.push(s);
+  });
+}
+
+/** A raw TCP server recording the sockets it accepts and what they send. */
+async function rawServer(): Promise<{ port: number; accepted: Socket[]; data: string[] }> {
+  const accepted: Socket[] = [];
+  const data: string[] = [];
+  const server = createServer((s) => {
+    accepted.push(s);
+    sockets.push(s);
+    s.on('data', (d) => data.push(d.toString('latin1')));
+    s.on('error', () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, accepted, data };
+}
+
+describe('stream modes', () => {
+  it('maps SIPp -t values and aliases', () => {
+    expect(streamModeFromSippFlag('t1')).toBe('t1');
+    expect(streamModeFromSippFlag('tn')).toBe('tn');
+    expect(streamModeFromSippFlag('sl')).toBe('l1');
+    expect(streamModeFromSippFlag('cl')).toBe('l1');
+    expect(streamModeFromSippFlag('cln')).toBe('ln');
+    expect(streamModeFromSippFlag('u1')).toBeUndefined();
+  });
+
+  it('binds TRANSPORT through its ContainerModule', () => {
+    const container = new Container();
+    container.load(streamTransportModule({ mode: 'tn' }));
+    const t = container.get<Transport>(TRANSPORT);
+    expect(t.protocolName).toBe('TCP');
+    expect(t.socketPerCall).toBe(true);
+    expect(t.connectionOriented).toBe(true);
+  });
+});
+
+describe('TCP t1', () => {
+  it('a client connection (socket 0) and the server side reply on the connection the request came in on', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const client = inbox();
+    const cli = transport();
+    await cli.open(bindOptions(), client.receiver, { remote: local, onConnectionEvent: client.onConnectionEvent });
+    expect(cli.send(0, Buffer.from(sipRequest(1)), local)).toBe(true);
+    const [req] = await server.waitFor(1);
+    expect(req.socketId).toBeGreaterThan(0);
+    expect(req.text).toBe(sipRequest(1));
+    // The endpoint is ignored on a connection: the reply follows the socket id.
+    expect(srv.send(req.socketId, Buffer.from(sipResponse(1)), { address: '192.0.2.1', port: 9 })).toBe(true);
+    const [resp] = await client.waitFor(1);
+    expect(resp).toMatchObject({ socketId: 0, text: sipResponse(1) });
+    expect(srv.acceptedConnections).toBe(1);
+  });
+
+  it('accepts many connections and routes each reply back to its own connection', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const clients = await Promise.all(Array.from({ length: 20 }, () => rawClient(local.port)));
+    const replies = clients.map(() => [] as string[]);
+    clients.forEach((c, i) => {
+      c.on('data', (d) => replies[i]!.push(d.toString('latin1')));
+      c.write(sipRequest(i));
+    });
+    const got = await server.waitFor(20);
+    expect(new Set(got.map((r) => r.socketId)).size).toBe(20);
+    for (const r of got) {
+      const n = Number(/Call-ID: call-(\d+)/.exec(r.text)![1]);
+      srv.send(r.socketId, Buffer.from(sipResponse(n)), r.from);
+    }
+    await until('every reply', () => replies.every((r) => r.join('').length > 0));
+    replies.forEach((r, i) => expect(r.join('')).toBe(sipResponse(i)));
+  });
+
+  it('frames many messages written at once and a message written one byte at a time', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const c = await rawClient(local.port);
+    c.setNoDelay(true);
+    c.write(Array.from({ length: 50 }, (_, i) => sipRequest(i)).join(''));
+    await server.waitFor(50);
+    const one = Buffer.from(sipRequest(99, 'v=0\r\n'));
+    for (let i = 0; i < one.length; i++) {
+      c.write(one.subarray(i, i + 1));
+      if (i % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const got = await server.waitFor(51);
+    expect(got.map((r) => r.text)).toEqual([...Array.from({ length: 50 }, (_, i) => sipRequest(i)), one.toString('latin1')]);
+    expect(server.events).toEqual([]);
+  });
+
+  it('a bogus Content-Length is one counted stream error; the connection keeps framing', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const c = await rawClient(local.port);
+    c.write('INVITE sip:x@y SIP/2.0\r\nCall-ID: bad\r\nContent-Length: twelve\r\n\r\n' + sipRequest(1));
+    const [error] = await server.waitForEvent('stream-error');
+    expect(error.reason).toBe('invalid Content-Length header');
+    const [msg] = await server.waitFor(1);
+    expect(msg.text).toBe(sipRequest(1));
+  });
+
+  it('a 10 MB body over the limit is rejected, skipped without being buffered, and the next message framed', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const c = await rawClient(local.port);
+    const size = 10 * 1024 * 1024;
+    c.write(`MESSAGE sip:x@y SIP/2.0\r\nCall-ID: big\r\nCSeq: 1 MESSAGE\r\nContent-Length: ${size}\r\n\r\n`);
+    let maxBuffered = 0;
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      if (!c.write(chunk)) await new Promise((r) => c.once('drain', r));
+      maxBuffered = Math.max(maxBuffered, srv.bufferedInputBytes);
+    }
+    c.write(sipRequest(2));
+    const [msg] = await server.waitFor(1);
+    expect(msg.text).toBe(sipRequest(2));
+    const errors = await server.waitForEvent('stream-error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.reason).toBe('Content-Length 10485760 exceeds the 1048576 byte limit');
+    expect(maxBuffered).toBeLessThan(1024 * 1024);
+  });
+
+  it('a 10 MB body is framed whole when the limit allows it', async () => {
+    const server = inbox();
+    const srv = transport({ maxBodyBytes: 16 * 1024 * 1024 });
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    const c = await rawClient(local.port);
+    const body = 'b'.repeat(10 * 1024 * 1024);
+    c.write(sipRequest(3, body));
+    const [msg] = await server.waitFor(1);
+    expect(msg.text.length).toBe(sipRequest(3, body).length);
+    expect(server.events).toEqual([]);
+  });
+
+  it('connection refused at open is a ConnectError naming the endpoint, at once', async () => {
+    const { port } = await rawServer();
+    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    const cli = transport();
+    const started = Date.now();
+    const error = await cli.open(bindOptions(), inbox().receiver, { remote: { address: '127.0.0.1', port } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toBe(`cannot connect to 127.0.0.1:${port} over TCP: connection refused (ECONNREFUSED)`);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('the peer closing the shared connection is reported; without -max_reconnect there is no new one', async () => {
+    const peer = await rawServer();
+    const client = inbox();
+    const cli = transport();
+    await cli.open(bindOptions(), client.receiver, { remote: { address: '127.0.0.1', port: peer.port }, onConnectionEvent: client.onConnectionEvent });
+    await until('accept', () => peer.accepted.length === 1);
+    peer.accepted[0]!.end();
+    const [lost] = await client.waitForEvent('connection-lost');
+    expect(lost).toMatchObject({ socketId: 0, cause: 'closed', reconnecting: false, failCalls: true });
+    expect(cli.send(0, Buffer.from(sipRequest(1)), { address: '127.0.0.1', port: peer.port })).toBe(false);
+  });
+
+  it('a reset is reported as such; with -max_reconnect the shared connection comes back and sends resume', async () => {
+    const peer = await rawServer();
+    const client = inbox();
+    const cli = transport({ maxReconnect: 1, reconnectSleepMs: 20, reconnectClose: false });
+    const remote = { address: '127.0.0.1', port: peer.port };
+    await cli.open(bindOptions(), client.receiver, { remote, onConnectionEvent: client.onConnectionEvent });
+    await until('accept', () => peer.accepted.length === 1);
+    peer.accepted[0]!.resetAndDestroy();
+    const [lost] = await client.waitForEvent('connection-lost');
+    expect(lost).toMatchObject({ socketId: 0, cause: 'reset', reconnecting: true, failCalls: false });
+    await until('reconnection', () => peer.accepted.length === 2 && cli.reconnections === 1);
+    expect(cli.send(0, Buffer.from(sipRequest(7)), remote)).toBe(true);
+    await until('data on the new connection', () => peer.data.join('').includes('call-7'));
+    // The reconnection budget is spent: the next loss is final.
+    peer.accepted[1]!.destroy();
+    const events = await client.waitForEvent('connection-lost', 2);
+    expect(events[1]).toMatchObject({ reconnecting: false, failCalls: true });
+  });
+
+  it('reconnection attempts that are refused end in a final connection-lost (refused)', async () => {
+    const peer = await rawServer();
+    const client = inbox();
+    const cli = transport({ maxReconnect: 2, reconnectSleepMs: 10 });
+    await cli.open(bindOptions(), client.receiver, { remote: { address: '127.0.0.1', port: peer.port }, onConnectionEvent: client.onConnectionEvent });
+    await until('accept', () => peer.accepted.length === 1);
+    // Stop listening (close() calls back only once its connections are gone), then drop the connection.
+    const closed = new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    peer.accepted[0]!.destroy();
+    await closed;
+    const events = await client.waitForEvent('connection-lost', 2);
+    expect(events[0]).toMatchObject({ reconnecting: true, failCalls: true });
+    expect(events[1]).toMatchObject({ cause: 'refused', reconnecting: false, failCalls: true });
+    expect(events[1]!.reason).toContain('ECONNREFUSED');
+  });
+});
+
+describe('TCP tn', () => {
+  it('opens a connection per call, closes it when the call lets go, and shares past -max_socket', async () => {
+    const peer = await rawServer();
+    const cli = transport({ mode: 'tn', maxSockets: 2 });
+    await cli.open(bindOptions(), inbox().receiver, { remote: { address: '127.0.0.1', port: peer.port } });
+    const a = await cli.openCallSocket();
+    const b = await cli.openCallSocket();
+    expect(a.socketId).not.toBe(b.socketId);
+    expect(a.local.port).not.toBe(b.local.port);
+    await until('two accepts', () => peer.accepted.length === 2);
+    // Past the limit: the open connections are shared, round robin.
+    const c = await cli.openCallSocket();
+    const d = await cli.openCallSocket();
+    expect([c.socketId, d.socketId].sort()).toEqual([a.socketId, b.socketId].sort());
+    expect(peer.accepted).toHaveLength(2);
+    cli.closeCallSocket(a.socketId);
+    expect(cli.send(a.socketId, Buffer.from(sipRequest(1)), { address: '127.0.0.1', port: peer.port })).toBe(true);
+    cli.closeCallSocket(c.socketId === a.socketId ? c.socketId : d.socketId);
+    expect(cli.send(a.socketId, Buffer.from(sipRequest(2)), { address: '127.0.0.1', port: peer.port })).toBe(false);
+    await until('the peer sees the close', () => peer.accepted.some((s) => s.readableEnded));
+  });
+
+  it('a refused per-call connection rejects with a ConnectError', async () => {
+    const peer = await rawServer();
+    const cli = transport({ mode: 'tn' });
+    await cli.open(bindOptions(), inbox().receiver, { remote: { address: '127.0.0.1', port: peer.port } });
+    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    await expect(cli.openCallSocket()).rejects.toThrow(/connection refused/);
+  });
+});
+
+describe('IPv6', () => {
+  it('t1 over ::1', async () => {
+    const server = inbox();
+    const srv = transport();
+    const local = await srv.open(bindOptions('::1', 6), server.receiver);
+    expect(local.address).toBe('::1');
+    const client = inbox();
+    const cli = transport();
+    await cli.open(bindOptions('::1', 6), client.receiver, { remote: local });
+    cli.send(0, Buffer.from(sipRequest(1)), local);
+    const [req] = await server.waitFor(1);
+    expect(req.from.address).toBe('::1');
+    srv.send(req.socketId, Buffer.from(sipResponse(1)), req.from);
+    await client.waitFor(1);
+  });
+});
+
+const haveOpenssl = opensslAvailable();
+if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
+
+describe.skipIf(!haveOpenssl)('TLS', () => {
+  let certs: TestCerts;
+  beforeAll(() => {
+    certs = makeTestCerts();
+  });
+  afterAll(() => certs?.cleanup());
+
+  const serverTls = (extra: Partial<Parameters<typeof loadTlsFiles>[0]> = {}) =>
+    loadTlsFiles({ server: true, certFile: certs.serverCert, keyFile: certs.serverKey, ...extra });
+
+  async function tlsServer(extra: Partial<Parameters<typeof loadTlsFiles>[0]> = {}, address = '127.0.0.1', family: 4 | 6 = 4) {
+    const server = inbox();
+    const srv = transport({ mode: 'l1', tls: serverTls(extra) });
+    const local = await srv.open(bindOptions(address, family), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    return { server, srv, local };
+  }
+
+  it('l1: a TLS client and server exchange messages, unverified by default', async () => {
+    const { server, srv, local } = await tlsServer();
+    expect(srv.protocolName).toBe('TLS');
+    const client = inbox();
+    const cli = transport({ mode: 'l1', tls: loadTlsFiles({ server: false }) });
+    await cli.open(bindOptions(), client.receiver, { remote: local, onConnectionEvent: client.onConnectionEvent });
+    cli.send(0, Buffer.from(sipRequest(1)), local);
+    const [req] = await server.waitFor(1);
+    srv.send(req.socketId, Buffer.from(sipResponse(1)), req.from);
+    const [resp] = await client.waitFor(1);
+    expect(resp.text).toBe(sipResponse(1));
+  });
+
+  it('verifies the server with -tls_ca, sends SNI, and works per call (ln) and over ::1', async () => {
+    const { server, local } = await tlsServer({}, '::1', 6);
+    const cli = transport({ mode: 'ln', tls: loadTlsFiles({ server: false, caFile: certs.caCert, serverName: 'sip.test' }) });
+    await cli.open(bindOptions('::1', 6), inbox().receiver, { remote: local });
+    const a = await cli.openCallSocket();
+    const b = await cli.openCallSocket();
+    cli.send(a.socketId, Buffer.from(sipRequest(1)), local);
+    cli.send(b.socketId, Buffer.from(sipRequest(2)), local);
+    const got = await server.waitFor(2);
+    expect(new Set(got.map((r) => r.socketId)).size).toBe(2);
+  });
+
+  it('a wrong CA fails the handshake: a ConnectError with the reason, and the event counted once', async () => {
+    const { local } = await tlsServer();
+    const client = inbox();
+    const cli = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, caFile: certs.otherCaCert }) });
+    const error = await cli.open(bindOptions(), client.receiver, { remote: local, onConnectionEvent: client.onConnectionEvent }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toMatch(/TLS handshake failed: unable to verify the first certificate/);
+    const events = await client.waitForEvent('tls-handshake-failed');
+    expect(events).toHaveLength(1);
+  });
+
+  it('an expired server certificate fails verification with that reason; the server counts the failed handshake', async () => {
+    const { server, local } = await tlsServer({ certFile: certs.expiredCert, keyFile: certs.expiredKey });
+    const cli = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, caFile: certs.caCert }) });
+    const error = await cli.open(bindOptions(), inbox().receiver, { remote: local }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/TLS handshake failed: certificate has expired/);
+    const [event] = await server.waitForEvent('tls-handshake-failed');
+    expect(event.reason).not.toBe('');
+  });
+
+  it('a server without certificate or key, or with a missing file, is a clear error naming flag and file', () => {
+    expect(() => loadTlsFiles({ server: true })).toThrow(new TlsConfigError('-tls_cert: a TLS server needs a certificate (-tls_cert FILE)'));
+    expect(() => loadTlsFiles({ server: true, certFile: certs.serverCert })).toThrow('-tls_key: a TLS server needs a private key (-tls_key FILE)');
+    expect(() => loadTlsFiles({ server: true, certFile: '/nonexistent/s.pem', keyFile: certs.serverKey })).toThrow(
+      '-tls_cert: cannot read "/nonexistent/s.pem": no such file',
+    );
+    expect(() => loadTlsFiles({ server: false, caFile: certs.dir + '/san.cnf' })).toThrow(/-tls_ca: ".*san.cnf" is not a PEM file/);
+    expect(loadTlsFiles({ server: false }).verify).toBe(false);
+    expect(loadTlsFiles({ server: false, caFile: certs.caCert }).verify).toBe(true);
+    expect(loadTlsFiles({ server: false, verify: true }).verify).toBe(true);
+  });
+});

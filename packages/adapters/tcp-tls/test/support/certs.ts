@@ -1,0 +1,67 @@
+/**
+ * Throwaway TLS material for tests, made with the openssl CLI in a temporary directory:
+ * a CA, a server certificate it signs (SANs localhost, sip.test, 127.0.0.1, ::1), an expired
+ * one, and a second CA that signed nothing of the peer's (the "wrong CA").
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestCerts {
+  dir: string;
+  caCert: string;
+  serverCert: string;
+  serverKey: string;
+  expiredCert: string;
+  expiredKey: string;
+  otherCaCert: string;
+  cleanup(): void;
+}
+
+export const OPENSSL_MISSING_WARNING =
+  'SKIPPED: the openssl command is missing; install the Debian package openssl (apt-get install -y openssl)';
+
+export function opensslAvailable(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+}
+
+export function makeTestCerts(): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'gossipper-tls-'));
+  writeFileSync(
+    join(dir, 'san.cnf'),
+    'subjectAltName=DNS:localhost,DNS:sip.test,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n',
+  );
+  const ca = (name: string): void =>
+    openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`,
+      '-subj', `/CN=${name}`, '-days', '2');
+  const leaf = (name: string, days: string): void => {
+    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=sip.test');
+    // -days -1 makes notAfter a day before notBefore: an expired certificate.
+    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(Date.now()),
+      '-days', days, '-extfile', 'san.cnf', '-out', `${name}.pem`);
+  };
+  ca('ca');
+  ca('other-ca');
+  leaf('server', '2');
+  leaf('expired', '-1');
+  return {
+    dir,
+    caCert: join(dir, 'ca.pem'),
+    serverCert: join(dir, 'server.pem'),
+    serverKey: join(dir, 'server.key'),
+    expiredCert: join(dir, 'expired.pem'),
+    expiredKey: join(dir, 'expired.key'),
+    otherCaCert: join(dir, 'other-ca.pem'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
