@@ -349,6 +349,8 @@ export const PAIRINGS = {
   'gossipper-uas': { name: 'sipp uac -> gossipper uas', uac: 'sipp', uas: 'gossipper' },
   /** Not in the default run: the least a Node UAS can do (bench/floor-uas.mjs). */
   'floor-uas': { name: 'sipp uac -> node floor uas', uac: 'sipp', uas: 'floor' },
+  /** Ours on both sides: the TLS run (the Debian SIPp has no TLS). */
+  'gossipper-gossipper': { name: 'gossipper uac -> gossipper uas', uac: 'gossipper', uas: 'gossipper' },
 };
 export const DEFAULT_PAIRINGS = ['sipp-sipp', 'gossipper-uac', 'gossipper-uas'];
 
@@ -367,8 +369,21 @@ export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The -t values the bench runs: UDP with one socket, TCP with one connection. */
-export const TRANSPORTS = ['u1', 't1'];
+/**
+ * The -t values the bench runs: UDP with one socket, TCP with one connection, and TLS with a
+ * connection (so a handshake) per call, which needs `tls` files.
+ */
+export const TRANSPORTS = ['u1', 't1', 'ln'];
+
+/** A throwaway self-signed certificate and key for the TLS run, made with the openssl CLI in `dir`. */
+export function makeBenchCertificate(dir) {
+  const cert = join(dir, 'bench-cert.pem');
+  const key = join(dir, 'bench-key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=bench', '-days', '1'], {
+    stdio: 'ignore',
+  });
+  return { cert, key };
+}
 
 /**
  * One step: a UAS, then a UAC sending `rate` calls/s for `seconds` (-m rate*seconds), over
@@ -376,16 +391,16 @@ export const TRANSPORTS = ['u1', 't1'];
  * to gossipper's node (e.g. --cpu-prof), `wrap` goes before gossipper's node (e.g. perf
  * record -g --). Every process is stopped by PID before returning.
  */
-export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap = [], uasGraceMs = 6000, transport = 'u1' }) {
+export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap = [], uasGraceMs = 6000, transport = 'u1', tls }) {
   const p = PAIRINGS[pairing];
   const calls = Math.max(1, Math.round(rate * seconds));
   const uasPort = freePortPair();
   const uacPort = uasPort + 1;
-  const tcp = transport === 't1';
+  const tcp = transport !== 'u1';
   const tag = `${pairing}-${transport}-${rate}`;
   const csv = join(dir, `${tag}-uac.csv`);
   const common = ['-t', transport, '-i', '127.0.0.1', '-buff_size', String(BUFF_SIZE), '-nostdin', '-m', String(calls)];
-  const uasArgs = ['-sn', 'uas', '-p', String(uasPort), ...common];
+  const uasArgs = ['-sn', 'uas', '-p', String(uasPort), ...common, ...(tls ? ['-tls_cert', tls.cert, '-tls_key', tls.key] : [])];
   const uacArgs = [
     '-sn', 'uac', '-p', String(uacPort), `127.0.0.1:${uasPort}`, ...common,
     '-r', String(rate), '-trace_stat', '-stf', csv, '-fd', '1',
@@ -469,9 +484,10 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
  * CPU cost of a program that gets no traffic: started as a UAS, idle for 1 s, stopped by its
  * own -timeout. Mostly start-up (module loading for gossipper).
  */
-export async function idleBaseline(kind, dir, transport = 'u1') {
+export async function idleBaseline(kind, dir, transport = 'u1', tls = undefined) {
   const port = freePortPair();
-  const args = ['-sn', 'uas', '-t', transport, '-i', '127.0.0.1', '-p', String(port), '-buff_size', String(BUFF_SIZE), '-nostdin', '-timeout', '1s'];
+  const args = ['-sn', 'uas', '-t', transport, '-i', '127.0.0.1', '-p', String(port), '-buff_size', String(BUFF_SIZE), '-nostdin', '-timeout', '1s',
+    ...(tls ? ['-tls_cert', tls.cert, '-tls_key', tls.key] : [])];
   const proc = new Measured(`${kind} idle`, programArgv(kind, args, []), { logFile: join(dir, `${kind}-idle.log`) });
   await proc.ready();
   if (!(await proc.waitExit(15000))) await proc.stop();
