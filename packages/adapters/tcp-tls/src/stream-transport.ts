@@ -53,9 +53,16 @@ export interface StreamTransportOptions {
   maxBodyBytes?: number;
   /**
    * Bytes queued on one connection (peer not reading) past which `send` fails instead of
-   * buffering more. Default 16 MiB.
+   * buffering more (the call fails with cannot-send-message). Default 64 MiB: several seconds
+   * of traffic at 20,000 calls/s, so a peer that stalls briefly under load loses nothing.
    */
   maxPendingWriteBytes?: number;
+  /**
+   * How long opening a connection (TCP connect, then the TLS handshake) may take before it
+   * fails with a timeout, so a peer that drops SYNs or never answers a ClientHello does not
+   * hang the run. Default 10000 ms.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Maps SIPp's `-t` value to a stream mode: t1, tn, l1, ln and the aliases sl (l1), cl (l1), cln (ln). */
@@ -79,7 +86,8 @@ export function streamModeFromSippFlag(t: string): StreamMode | undefined {
 const DEFAULT_SEARCH_PORTS: readonly [number, number] = [5060, 5119];
 const DEFAULT_MAX_SOCKETS = 50_000;
 const DEFAULT_RECONNECT_SLEEP_MS = 1000;
-const DEFAULT_MAX_PENDING_WRITE = 16 * 1024 * 1024;
+const DEFAULT_MAX_PENDING_WRITE = 64 * 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long `close` lets a connection drain its last writes before destroying it. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -167,6 +175,7 @@ export class StreamTransport implements Transport {
   private readonly maxHeaderBytes: number | undefined;
   private readonly maxBodyBytes: number | undefined;
   private readonly maxPendingWrite: number;
+  private readonly connectTimeoutMs: number;
 
   private state: 'idle' | 'opening' | 'open' | 'closed' = 'idle';
   private closePromise: Promise<void> | undefined;
@@ -203,6 +212,7 @@ export class StreamTransport implements Transport {
     this.maxHeaderBytes = options.maxHeaderBytes;
     this.maxBodyBytes = options.maxBodyBytes;
     this.maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   }
 
   /** Whether this transport accepts connections: TCP always, TLS only with a certificate and key. */
@@ -336,16 +346,25 @@ export class StreamTransport implements Transport {
   private async connect(remote: Endpoint): Promise<Socket> {
     const options = this.options!;
     const localAddress = options.bindAddress !== '' ? options.bindAddress : undefined;
+    const timeoutMs = this.connectTimeoutMs;
     const tcp = await new Promise<Socket>((resolve, reject) => {
       const socket = tcpConnect({ host: remote.address, port: remote.port, localAddress, noDelay: true }, () => {
         socket.removeListener('error', onError);
+        socket.removeListener('timeout', onTimeout);
+        socket.setTimeout(0);
         resolve(socket);
       });
       const onError = (error: Error): void => {
         socket.destroy();
         reject(new ConnectError(remote, this.protocolName, errorReason(error)));
       };
+      const onTimeout = (): void => {
+        socket.destroy();
+        reject(new ConnectError(remote, this.protocolName, `no answer within ${timeoutMs} ms (connect timed out)`));
+      };
       socket.once('error', onError);
+      socket.setTimeout(timeoutMs);
+      socket.once('timeout', onTimeout);
     });
     const tls = this.tls;
     if (tls === undefined) {
@@ -367,12 +386,14 @@ export class StreamTransport implements Transport {
           ...(serverName === undefined || serverName === '' ? { host: remote.address } : {}),
         },
         () => {
+          clearTimeout(timer);
           secure.removeListener('error', onError);
           this.openedConnections++;
           resolve(secure);
         },
       );
       const onError = (error: Error): void => {
+        clearTimeout(timer);
         const reason = errorReason(error);
         this.emit({ kind: 'tls-handshake-failed', peer: remote, reason });
         secure.destroy();
@@ -380,6 +401,10 @@ export class StreamTransport implements Transport {
         reject(new ConnectError(remote, this.protocolName, `TLS handshake failed: ${reason}`));
       };
       secure.once('error', onError);
+      const timer = setTimeout(
+        () => secure.destroy(Object.assign(new Error(`no handshake answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
     });
   }
 

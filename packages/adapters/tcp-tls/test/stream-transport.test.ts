@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Container } from 'inversify';
 import {
   ConnectError,
+  PortInUseError,
   TRANSPORT,
   type ConnectionEvent,
   type DatagramReceiver,
@@ -244,6 +245,31 @@ describe('TCP t1', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('a peer that stops reading: sends fail past the pending-write limit instead of buffering without bound', async () => {
+    const peer = await rawServer();
+    const cli = transport({ maxPendingWriteBytes: 1024 * 1024 });
+    await cli.open(bindOptions(), inbox().receiver, { remote: { address: '127.0.0.1', port: peer.port } });
+    await until('accept', () => peer.accepted.length === 1);
+    peer.accepted[0]!.pause();
+    const message = Buffer.from(sipRequest(1, 'x'.repeat(60_000)));
+    let accepted = 0;
+    // Each turn writes 256 KiB; the kernel buffers take a few MiB, then our queue fills.
+    for (let turn = 0; turn < 400 && accepted === turn * 4; turn++) {
+      for (let i = 0; i < 4; i++) if (cli.send(0, message, { address: '127.0.0.1', port: peer.port })) accepted++;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(accepted).toBeLessThan(400 * 4);
+    expect(accepted * message.length).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('a taken -p port is a PortInUseError (exit 254 in the CLI)', async () => {
+    const first = transport();
+    const local = await first.open(bindOptions(), inbox().receiver);
+    const second = transport();
+    const error = await second.open({ ...bindOptions(), port: local.port }, inbox().receiver).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PortInUseError);
+  });
+
   it('the peer closing the shared connection is reported; without -max_reconnect there is no new one', async () => {
     const peer = await rawServer();
     const client = inbox();
@@ -403,6 +429,18 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     expect((error as Error).message).toMatch(/TLS handshake failed: certificate has expired/);
     const [event] = await server.waitForEvent('tls-handshake-failed');
     expect(event.reason).not.toBe('');
+  });
+
+  it('a peer that accepts TCP but never answers the TLS handshake fails the connect after the timeout', async () => {
+    const silent = await rawServer();
+    const cli = transport({ mode: 'l1', tls: loadTlsFiles({ server: false }), connectTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await cli.open(bindOptions(), inbox().receiver, { remote: { address: '127.0.0.1', port: silent.port } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).message).toBe(
+      `cannot connect to 127.0.0.1:${silent.port} over TLS: TLS handshake failed: connection timed out (ETIMEDOUT)`,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('a server without certificate or key, or with a missing file, is a clear error naming flag and file', () => {
