@@ -1,4 +1,6 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Container } from 'inversify';
 import {
@@ -411,6 +413,23 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     expect(new Set(got.map((r) => r.socketId)).size).toBe(2);
   });
 
+  it('a client sends -tls_sni as the SNI server name, and none for an IP literal without it', async () => {
+    const names: Array<string | false> = [];
+    const server = createTlsServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (s: TLSSocket) => {
+      names.push(s.servername);
+      s.destroy();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const remote = { address: '127.0.0.1', port: (server.address() as { port: number }).port };
+    const withSni = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, serverName: 'sip.test' }) });
+    await withSni.open(bindOptions(), inbox().receiver, { remote });
+    const without = transport({ mode: 'l1', tls: loadTlsFiles({ server: false }) });
+    await without.open(bindOptions(), inbox().receiver, { remote });
+    await until('two handshakes', () => names.length === 2);
+    expect(names).toEqual(['sip.test', false]);
+  });
+
   it('a wrong CA fails the handshake: a ConnectError with the reason, and the event counted once', async () => {
     const { local } = await tlsServer();
     const client = inbox();
@@ -441,6 +460,45 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
       `cannot connect to 127.0.0.1:${silent.port} over TLS: TLS handshake failed: connection timed out (ETIMEDOUT)`,
     );
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('-tls_crl: a revoked server certificate fails verification; one the CRL does not list passes', async () => {
+    const revoked = await tlsServer({ certFile: certs.revokedCert, keyFile: certs.revokedKey });
+    const cli = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, caFile: certs.caCert, crlFile: certs.crl }) });
+    const error = await cli.open(bindOptions(), inbox().receiver, { remote: revoked.local }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/TLS handshake failed: certificate revoked \(CERT_REVOKED\)/);
+    const good = await tlsServer();
+    const ok = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, caFile: certs.caCert, crlFile: certs.crl }) });
+    await ok.open(bindOptions(), inbox().receiver, { remote: good.local });
+  });
+
+  it('-tls_version: pinned versions that differ fail the handshake; the same version works', async () => {
+    const tls12 = await tlsServer({ version: '1.2' });
+    const cli13 = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, version: '1.3' }) });
+    const error = await cli13.open(bindOptions(), inbox().receiver, { remote: tls12.local }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/TLS handshake failed: .*(protocol version|unsupported protocol)/i);
+    const cli12 = transport({ mode: 'l1', tls: loadTlsFiles({ server: false, version: '1.2' }) });
+    await cli12.open(bindOptions(), inbox().receiver, { remote: tls12.local });
+  });
+
+  it('a server given -tls_ca asks for a client certificate: without one the handshake fails; with one it passes', async () => {
+    const { server, local } = await tlsServer({ caFile: certs.caCert });
+    const anonymous = transport({ mode: 'l1', tls: loadTlsFiles({ server: false }) });
+    // TLS 1.3 finishes the client side before the server checks the certificate: the server
+    // rejects it and closes, which the client sees as the connection lost.
+    const events: ConnectionEvent[] = [];
+    await anonymous
+      .open(bindOptions(), inbox().receiver, { remote: local, onConnectionEvent: (e) => events.push(e) })
+      .catch(() => undefined);
+    const [failed] = await server.waitForEvent('tls-handshake-failed');
+    expect(failed.reason).toMatch(/certificate/i);
+    const mutual = transport({
+      mode: 'l1',
+      tls: loadTlsFiles({ server: false, caFile: certs.caCert, certFile: certs.serverCert, keyFile: certs.serverKey }),
+    });
+    await mutual.open(bindOptions(), inbox().receiver, { remote: local });
+    mutual.send(0, Buffer.from(sipRequest(1)), local);
+    await server.waitFor(1);
   });
 
   it('a server without certificate or key, or with a missing file, is a clear error naming flag and file', () => {

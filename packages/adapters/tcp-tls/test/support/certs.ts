@@ -1,7 +1,8 @@
 /**
  * Throwaway TLS material for tests, made with the openssl CLI in a temporary directory:
  * a CA, a server certificate it signs (SANs localhost, sip.test, 127.0.0.1, ::1), an expired
- * one, and a second CA that signed nothing of the peer's (the "wrong CA").
+ * one, a revoked one with the CA's CRL that lists it, and a second CA that signed nothing of
+ * the peer's (the "wrong CA").
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,10 @@ export interface TestCerts {
   expiredCert: string;
   expiredKey: string;
   otherCaCert: string;
+  revokedCert: string;
+  revokedKey: string;
+  /** The CA's CRL: lists revokedCert. */
+  crl: string;
   cleanup(): void;
 }
 
@@ -54,6 +59,15 @@ export function makeTestCerts(): TestCerts {
   ca('other-ca');
   leaf('server', '2');
   leaf('expired', '-1');
+  leaf('revoked', '2');
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=1\n',
+  );
+  openssl(dir, 'ca', '-config', 'ca.cnf', '-revoke', 'revoked.pem', '-keyfile', 'ca.key', '-cert', 'ca.pem');
+  openssl(dir, 'ca', '-config', 'ca.cnf', '-gencrl', '-keyfile', 'ca.key', '-cert', 'ca.pem', '-out', 'crl.pem');
   return {
     dir,
     caCert: join(dir, 'ca.pem'),
@@ -62,6 +76,9 @@ export function makeTestCerts(): TestCerts {
     expiredCert: join(dir, 'expired.pem'),
     expiredKey: join(dir, 'expired.key'),
     otherCaCert: join(dir, 'other-ca.pem'),
+    revokedCert: join(dir, 'revoked.pem'),
+    revokedKey: join(dir, 'revoked.key'),
+    crl: join(dir, 'crl.pem'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
