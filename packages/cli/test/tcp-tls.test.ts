@@ -190,7 +190,7 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     const [uasPort, uacPort] = [14121, 14122];
     assertTcpPortsFree(uasPort, uacPort);
     const uas = s.gossipper(['-sn', 'uas', '-t', 'l1', '-tls_cert', certs.serverCert, '-tls_key', certs.serverKey,
-      '-i', HOST, '-p', String(uasPort), '-timeout', '3s', '-summary_json', 'uas.json']);
+      '-i', HOST, '-p', String(uasPort), '-timeout', '8s', '-summary_json', 'uas.json']);
     await waitForTcpListening(uasPort, uas);
     const uac = s.gossipper(['-sn', 'uac', '-t', 'l1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
       '-tls_ca', certs.otherCaCert, '-m', '1']);
@@ -206,13 +206,13 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     const [uasPort, uacPort] = [14131, 14132];
     assertTcpPortsFree(uasPort, uacPort);
     const uas = s.gossipper(['-sn', 'uas', '-t', 'l1', '-tls_cert', certs.expiredCert, '-tls_key', certs.expiredKey,
-      '-i', HOST, '-p', String(uasPort), '-timeout', '2s']);
+      '-i', HOST, '-p', String(uasPort), '-timeout', '8s']);
     await waitForTcpListening(uasPort, uas);
     const uac = s.gossipper(['-sn', 'uac', '-t', 'l1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
       '-tls_ca', certs.caCert, '-m', '1']);
     expect((await uac.wait(10_000)).code, uac.describe()).toBe(255);
     expect(uac.stderr).toContain('TLS handshake failed: certificate has expired (CERT_HAS_EXPIRED)');
-    await uas.wait(10_000);
+    await uas.wait(15_000);
   }, 30_000);
 
   it.concurrent('a TLS server without its key, or with a file it cannot read: exit 1 naming the flag and the file', async (ctx) => {
