@@ -103,7 +103,7 @@ describe('TCP', () => {
     await waitForTcpListening(uasPort, first);
     const uac = s.gossipper([
       '-sn', 'uac', '-t', 't1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
-      '-r', '20', '-d', '500', '-m', '80', '-max_reconnect', '10', '-reconnect_sleep', '300',
+      '-r', '20', '-d', '500', '-m', '80', '-max_reconnect', '30', '-reconnect_sleep', '300',
       '-trace_stat', '-trace_err', '-summary_json', 'uac.json',
     ]);
     await waitForTcpEstablished(uasPort, uac);
