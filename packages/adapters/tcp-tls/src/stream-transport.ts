@@ -90,6 +90,13 @@ const DEFAULT_MAX_PENDING_WRITE = 64 * 1024 * 1024;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long `close` lets a connection drain its last writes before destroying it. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * How long `close` waits for a peer to close a connection it opened to us before we close it.
+ * The client owns its connection: SIPp as a client fails a call still in a final <pause> when
+ * the server closes first, and its timers end a few ms after ours (a 4 s timewait on both
+ * sides is a race we would otherwise lose now and then).
+ */
+const ACCEPTED_LINGER_MS = 500;
 
 type Role = 'main' | 'call' | 'accepted';
 
@@ -609,7 +616,12 @@ export class StreamTransport implements Transport {
             return;
           }
           conn.socket.once('close', () => resolve());
-          this.endGracefully(conn);
+          if (conn.role !== 'accepted') {
+            this.endGracefully(conn);
+            return;
+          }
+          const linger = setTimeout(() => this.endGracefully(conn), ACCEPTED_LINGER_MS);
+          conn.socket.once('close', () => clearTimeout(linger));
         }),
     );
     const server = this.server;

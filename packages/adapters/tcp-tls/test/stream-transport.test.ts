@@ -172,6 +172,25 @@ describe('TCP t1', () => {
     replies.forEach((r, i) => expect(r.join('')).toBe(sipResponse(i)));
   });
 
+  it('closing lets a peer close the connection it opened first (briefly), then closes it', async () => {
+    const srv = transport();
+    const local = await srv.open(bindOptions(), inbox().receiver);
+    const polite = await rawClient(local.port);
+    const lingering = await rawClient(local.port);
+    let politeEnded = false;
+    let lingeringEnded = false;
+    polite.on('end', () => (politeEnded = true));
+    lingering.on('end', () => (lingeringEnded = true));
+    await until('two accepts', () => srv.acceptedConnections === 2);
+    const closed = srv.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(politeEnded).toBe(false);
+    polite.end();
+    // The client that does not close is closed by us after the linger.
+    await until('our close of the lingering connection', () => lingeringEnded);
+    await closed;
+  });
+
   it('frames many messages written at once and a message written one byte at a time', async () => {
     const server = inbox();
     const srv = transport();
