@@ -127,6 +127,24 @@ describe('TCP', () => {
     expect(resumed.calls.successful).toBeGreaterThan(0);
   }, 60_000);
 
+  it.concurrent('3PCC over t1: the four gossipper roles; controller B opens its connection on its first send', async (ctx) => {
+    const s = session(ctx);
+    const [a, b, cb, twin, ca] = [14061, 14062, 14063, 14064, 14065];
+    assertTcpPortsFree(a, b, cb, twin, ca);
+    const common = ['-t', 't1', '-i', HOST, '-m', '3', '-timeout', '30s'];
+    const partyA = s.gossipper(['-sn', '3pcc-A', '-p', String(a), ...common]);
+    const partyB = s.gossipper(['-sn', '3pcc-B', '-p', String(b), ...common]);
+    await waitForTcpListening(a, partyA);
+    await waitForTcpListening(b, partyB);
+    const controllerB = s.gossipper(['-sn', '3pcc-C-B', `${HOST}:${b}`, '-p', String(cb), '-3pcc', `${HOST}:${twin}`, ...common]);
+    await waitForTcpListening(twin, controllerB);
+    const controllerA = s.gossipper(['-sn', '3pcc-C-A', `${HOST}:${a}`, '-p', String(ca), '-3pcc', `${HOST}:${twin}`, '-r', '10', ...common]);
+    for (const party of [controllerA, controllerB, partyA, partyB]) {
+      expect((await party.wait(30_000)).code, party.describe()).toBe(0);
+      expect(party.stdout).toMatch(/Successful call\s*\|\s*\d+\s*\|\s*3\b/);
+    }
+  }, 45_000);
+
   it.concurrent('IPv6: t1 over ::1', async (ctx) => {
     const s = session(ctx);
     const [uasPort, uacPort] = [14051, 14052];

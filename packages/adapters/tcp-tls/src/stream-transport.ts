@@ -258,7 +258,8 @@ export class StreamTransport implements Transport {
       } else if (context.remote === undefined) {
         throw new Error('a TLS server needs a certificate and a key (-tls_cert, -tls_key)');
       }
-      if (!this.socketPerCall && context.remote !== undefined) {
+      if (!this.socketPerCall && context.remote !== undefined && context.connectAtOpen !== false) {
+        this.mainOpened = true;
         const socket = await this.connect(context.remote);
         this.adopt(0, socket, 'main', context.remote);
         this.local ??= endpointOf(socket.localAddress, socket.localPort);
@@ -571,7 +572,8 @@ export class StreamTransport implements Transport {
 
   send(socketId: number, data: Buffer, _to: Endpoint): boolean {
     const conn = this.connections.get(socketId);
-    if (conn === undefined || conn.closedByUs) return false;
+    if (conn === undefined) return socketId === 0 ? this.sendOnLazyMain(data) : false;
+    if (conn.closedByUs) return false;
     const socket = conn.socket;
     if (socket.destroyed || !socket.writable) return false;
     // A peer that stops reading must not make us buffer without bound.
@@ -588,6 +590,45 @@ export class StreamTransport implements Transport {
     socket.write(data);
     return true;
   }
+
+  /**
+   * Socket 0 of a run that did not connect at open (a 3PCC controller, a server that sends
+   * first): the first send opens the shared connection; sends until it is up wait for it.
+   */
+  private sendOnLazyMain(data: Buffer): boolean {
+    const remote = this.remote;
+    if (remote === undefined || this.socketPerCall || this.state !== 'open' || this.reconnectTimer !== undefined) return false;
+    if (this.lazyQueue !== undefined) {
+      this.lazyQueue.push(data);
+      return true;
+    }
+    if (this.mainOpened) return false; // it was opened once and is gone: reconnection decides
+    this.mainOpened = true;
+    const queue = [data];
+    this.lazyQueue = queue;
+    this.connect(remote).then(
+      (socket) => {
+        this.lazyQueue = undefined;
+        if (this.state !== 'open') {
+          socket.destroy();
+          return;
+        }
+        this.adopt(0, socket, 'main', remote);
+        for (const queued of queue) this.send(0, queued, remote);
+      },
+      (error: unknown) => {
+        this.lazyQueue = undefined;
+        if (this.state !== 'open') return;
+        const reason = error instanceof ConnectError ? error.reason : errorReason(error);
+        this.emit({ kind: 'connection-lost', socketId: 0, peer: remote, cause: 'refused', reason, reconnecting: false, failCalls: true });
+      },
+    );
+    return true;
+  }
+
+  private lazyQueue: Buffer[] | undefined;
+  /** The shared connection was opened (at open or by a first send): it is never opened lazily again. */
+  private mainOpened = false;
 
   /** Uncorks every connection written to in this turn: one writev each. */
   private flush(): void {

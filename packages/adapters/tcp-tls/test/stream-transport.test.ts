@@ -283,6 +283,30 @@ describe('TCP t1', () => {
     expect(accepted * message.length).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('without connectAtOpen the shared connection opens on the first send, and sends made meanwhile follow in order', async () => {
+    const peer = await rawServer();
+    const remote = { address: '127.0.0.1', port: peer.port };
+    const cli = transport();
+    await cli.open(bindOptions(), inbox().receiver, { remote, connectAtOpen: false });
+    expect(peer.accepted).toHaveLength(0);
+    expect(cli.send(0, Buffer.from(sipRequest(1)), remote)).toBe(true);
+    expect(cli.send(0, Buffer.from(sipRequest(2)), remote)).toBe(true);
+    await until('both messages', () => peer.data.join('') === sipRequest(1) + sipRequest(2));
+    expect(peer.accepted).toHaveLength(1);
+  });
+
+  it('a lazy connection that is refused is reported as connection-lost (refused)', async () => {
+    const { port } = await rawServer();
+    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    const client = inbox();
+    const cli = transport();
+    const remote = { address: '127.0.0.1', port };
+    await cli.open(bindOptions(), client.receiver, { remote, connectAtOpen: false, onConnectionEvent: client.onConnectionEvent });
+    expect(cli.send(0, Buffer.from(sipRequest(1)), remote)).toBe(true);
+    const [lost] = await client.waitForEvent('connection-lost');
+    expect(lost).toMatchObject({ socketId: 0, cause: 'refused', reconnecting: false, failCalls: true });
+  });
+
   it('a taken -p port is a PortInUseError (exit 254 in the CLI)', async () => {
     const first = transport();
     const local = await first.open(bindOptions(), inbox().receiver);

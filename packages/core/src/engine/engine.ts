@@ -175,9 +175,10 @@ export class Engine {
 
   /** Open the transport and fold the run's constant keywords into every template. */
   async open(): Promise<Endpoint> {
-    const remote = this.mode === 'client' ? this.config.remote : undefined;
+    const remote = this.config.remote;
     const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram, {
       ...(remote !== undefined ? { remote } : {}),
+      connectAtOpen: this.mode === 'client',
       onConnectionEvent: this.onConnectionEvent,
     });
     this.local = local;

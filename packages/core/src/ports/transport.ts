@@ -59,8 +59,13 @@ export type ConnectionEventReceiver = (event: ConnectionEvent) => void;
 
 /** What `open` may need besides the bind options. */
 export interface TransportOpenContext {
-  /** A client run's remote endpoint: a `t1`/`l1` transport connects to it at open. */
+  /**
+   * The run's remote endpoint. A `t1`/`l1` transport connects to it at open when
+   * `connectAtOpen` (a client run: refused is a start-up error, as in SIPp); otherwise on the
+   * first send on socket 0 (a 3PCC controller or a server that also sends).
+   */
   remote?: Endpoint;
+  connectAtOpen?: boolean;
   /** Connection events (stream transports); datagram transports never call it. */
   onConnectionEvent?: ConnectionEventReceiver;
 }
