@@ -259,16 +259,20 @@ export async function runEmbeddedScenario(
 
 /** A failed scenario: the message is the explanation; `result` holds the whole summary. */
 export class ScenarioFailure extends Error {
-  constructor(
-    readonly scenario: string,
-    readonly result: EmbeddedScenarioResult,
-  ) {
+  declare readonly scenario: string;
+  declare readonly result: EmbeddedScenarioResult;
+
+  constructor(scenario: string, result: EmbeddedScenarioResult) {
     const { calls } = result.summary;
     super(
       `SIP scenario ${scenario}: ${calls.successful} of ${calls.created} calls succeeded (exit code ${result.exitCode})\n` +
         result.explanation,
     );
     this.name = 'ScenarioFailure';
+    // Not enumerable: test runners print an error's enumerable fields under the message, and
+    // the whole summary there would bury the explanation.
+    Object.defineProperty(this, 'scenario', { value: scenario, enumerable: false });
+    Object.defineProperty(this, 'result', { value: result, enumerable: false });
   }
 }
 
