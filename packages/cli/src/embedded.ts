@@ -64,6 +64,31 @@ export interface EmbeddedScenarioResult {
   explanation: string;
   /** For the first failed calls: the ladder diagram (HTML) and the full message trace of each. */
   artifacts: string[];
+  /**
+   * Per method of the requests this side sent (`INVITE`, `BYE`, ...): the time from the first
+   * sending to the first final response, over every call that got one.
+   */
+  responseTimes: Record<string, ResponseTimes>;
+}
+
+/** Response times of one request method, in ms. */
+export interface ResponseTimes {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Nearest-rank percentiles of the recorder's samples, per method. */
+function responseTimesOf(recorder: CallRecorder): Record<string, ResponseTimes> {
+  const out: Record<string, ResponseTimes> = {};
+  for (const [method, samples] of recorder.responseTimes) {
+    const sorted = Float64Array.from(samples).sort();
+    const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+    out[method] = { count: sorted.length, p50Ms: rank(0.5), p90Ms: rank(0.9), p99Ms: rank(0.99), maxMs: sorted[sorted.length - 1]! };
+  }
+  return out;
 }
 
 /** Options every run starts from (a test runner's config, a Mocha root hook), see setScenarioDefaults. */
@@ -218,10 +243,11 @@ export async function runEmbeddedScenario(
       const passed = exitCode === 0 && result.reason === 'completed' && summary.calls.failed === 0;
       const fatal = result.fatalError !== undefined ? `gossipper: ${result.fatalError}\n` : '';
       const stop = result.reason === 'completed' ? '' : `gossipper: the run stopped: ${result.reason}\n`;
-      if (passed) return { summary, exitCode, passed, explanation: '', artifacts: [] };
+      const responseTimes = responseTimesOf(recorder);
+      if (passed) return { summary, exitCode, passed, explanation: '', artifacts: [], responseTimes };
       const artifacts = writeArtifacts(fileStem, `${local.address}:${local.port}`, recorder);
       const where = artifacts.length === 0 ? '' : `  ladders and message traces: ${artifacts.join(', ')}\n`;
-      return { summary, exitCode, passed, explanation: `${fatal}${stop}${explainFailures(stats)}${where}`, artifacts };
+      return { summary, exitCode, passed, explanation: `${fatal}${stop}${explainFailures(stats)}${where}`, artifacts, responseTimes };
     } finally {
       hardStop.cancel();
       await setup.close();
@@ -233,16 +259,20 @@ export async function runEmbeddedScenario(
 
 /** A failed scenario: the message is the explanation; `result` holds the whole summary. */
 export class ScenarioFailure extends Error {
-  constructor(
-    readonly scenario: string,
-    readonly result: EmbeddedScenarioResult,
-  ) {
+  declare readonly scenario: string;
+  declare readonly result: EmbeddedScenarioResult;
+
+  constructor(scenario: string, result: EmbeddedScenarioResult) {
     const { calls } = result.summary;
     super(
       `SIP scenario ${scenario}: ${calls.successful} of ${calls.created} calls succeeded (exit code ${result.exitCode})\n` +
         result.explanation,
     );
     this.name = 'ScenarioFailure';
+    // Not enumerable: test runners print an error's enumerable fields under the message, and
+    // the whole summary there would bury the explanation.
+    Object.defineProperty(this, 'scenario', { value: scenario, enumerable: false });
+    Object.defineProperty(this, 'result', { value: result, enumerable: false });
   }
 }
 

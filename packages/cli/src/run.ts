@@ -108,7 +108,7 @@ function readScenario(options: RunOptions, injection: InjectionSet | undefined):
     return { scenario, fileStem: stem, injection };
   }
   const name = options.scenarioName ?? 'uac';
-  if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
+  if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name), ExitCode.Failed);
   return { scenario: loadBuiltinScenario(name, compileTemplate, loadOptions), fileStem: name, injection };
 }
 
