@@ -1,58 +1,113 @@
 /**
- * Guards for tests that need a real peer program (SIPp).
+ * Guards for tests that need a real peer program (SIPp, Kamailio, Chromium, tmux).
  *
- * Locally, a missing /usr/bin/sipp skips the describe block with one loud line. On CI
- * (CI=true) a missing peer is an error: the block is replaced by one test that throws, so
- * the run fails instead of passing with nothing tested.
+ * Locally, a missing peer skips the describe block with one loud line naming the Debian
+ * package(s) to install. On CI (CI=true) a missing peer is an error: the block is replaced
+ * by one test that throws, so the run fails instead of passing with nothing tested.
  */
 import { accessSync, constants } from 'node:fs';
 import { describe, it } from 'vitest';
 
+/** A program a test runs against, and what installs it. */
+export interface Peer {
+  /** How the messages name it ("real SIPp"). */
+  readonly name: string;
+  /** The files that must exist (the first is the executable, which must be executable). */
+  readonly files: readonly string[];
+  /** The Debian packages that install them, space-separated. */
+  readonly packages: string;
+}
+
 /** The SIPp the interop tests run; GOSSIPPER_E2E_SIPP overrides it (to exercise this guard). */
 export const SIPP_PATH = process.env.GOSSIPPER_E2E_SIPP ?? '/usr/bin/sipp';
+export const SIPP: Peer = { name: 'real SIPp', files: [SIPP_PATH], packages: 'sip-tester' };
 
-export const SIPP_MISSING_WARNING =
-  'SKIPPED: real SIPp not found; install the Debian package sip-tester (apt-get install -y sip-tester)';
+/** Kamailio with the TLS and WebSocket modules; GOSSIPPER_E2E_KAMAILIO overrides the binary. */
+export const KAMAILIO_PATH = process.env.GOSSIPPER_E2E_KAMAILIO ?? '/usr/sbin/kamailio';
+export const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+export const KAMAILIO: Peer = {
+  name: 'Kamailio with its tls and websocket modules',
+  files: [KAMAILIO_PATH, `${KAMAILIO_MODULES}/tls.so`, `${KAMAILIO_MODULES}/websocket.so`],
+  packages: 'kamailio kamailio-tls-modules kamailio-websocket-modules',
+};
 
-export function sippAvailable(): boolean {
-  try {
-    accessSync(SIPP_PATH, constants.X_OK);
-    return true;
-  } catch {
-    return false;
+/** The browser the WebSocket browser tests drive; GOSSIPPER_E2E_CHROMIUM overrides it. */
+export const CHROMIUM_PATH = process.env.GOSSIPPER_E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM: Peer = { name: 'Chromium', files: [CHROMIUM_PATH], packages: 'chromium' };
+
+/** The first of the peer's files that is missing (or, for the executable, not executable). */
+export function missingFile(peer: Peer): string | undefined {
+  return peer.files.find((file, i) => {
+    try {
+      accessSync(file, i === 0 ? constants.X_OK : constants.R_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+export function peerAvailable(peer: Peer): boolean {
+  return missingFile(peer) === undefined;
+}
+
+/** The one line a local run prints when it skips for lack of `peer`. */
+export function missingWarning(peer: Peer): string {
+  const plural = peer.packages.includes(' ') ? 's' : '';
+  return `SKIPPED: ${peer.name} not found; install the Debian package${plural} ${peer.packages} (apt-get install -y ${peer.packages})`;
+}
+
+export const SIPP_MISSING_WARNING = missingWarning(SIPP);
+
+const warned = new Set<Peer>();
+
+/**
+ * Throws when one of `peers` is missing on CI; returns false (after one warning per peer)
+ * when one is missing locally; true when all are there. For use inside a test or a describe
+ * factory.
+ */
+export function requirePeers(...peers: Peer[]): boolean {
+  let all = true;
+  for (const peer of peers) {
+    const missing = missingFile(peer);
+    if (missing === undefined) continue;
+    if (process.env.CI === 'true') {
+      throw new Error(`${peer.name} not found (${missing}): CI must install ${peer.packages} (apt-get install -y ${peer.packages})`);
+    }
+    all = false;
+    if (!warned.has(peer)) {
+      warned.add(peer);
+      console.warn(missingWarning(peer));
+    }
+  }
+  return all;
+}
+
+/** `describe` for a block whose tests run all of `peers`. */
+export function describeWithPeers(peers: readonly Peer[], name: string, factory: () => void): void {
+  if (peers.every(peerAvailable)) {
+    describe(name, factory);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it(`has ${peers.map((p) => p.name).join(' and ')} to test against`, () => {
+        requirePeers(...peers);
+      });
+    });
+  } else {
+    requirePeers(...peers);
+    describe.skip(name, factory);
   }
 }
 
-let warned = false;
+export function sippAvailable(): boolean {
+  return peerAvailable(SIPP);
+}
 
-/**
- * Throws when SIPp is missing on CI; returns false (after one warning) when it is missing
- * locally; true when it is there. For use inside a test or a describe factory.
- */
 export function requireSipp(): boolean {
-  if (sippAvailable()) return true;
-  if (process.env.CI === 'true') {
-    throw new Error(`real SIPp not found at ${SIPP_PATH}: CI must install sip-tester (apt-get install -y sip-tester)`);
-  }
-  if (!warned) {
-    warned = true;
-    console.warn(SIPP_MISSING_WARNING);
-  }
-  return false;
+  return requirePeers(SIPP);
 }
 
 /** `describe` for a block whose tests run SIPp. */
 export function describeWithSipp(name: string, factory: () => void): void {
-  if (sippAvailable()) {
-    describe(name, factory);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has real SIPp to test against', () => {
-        requireSipp();
-      });
-    });
-  } else {
-    requireSipp();
-    describe.skip(name, factory);
-  }
+  describeWithPeers([SIPP], name, factory);
 }

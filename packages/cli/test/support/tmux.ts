@@ -4,45 +4,23 @@
  * with capture-pane. Only that server is ever killed (kill-server on its own socket).
  *
  * Locally, a missing tmux skips with one loud line naming the Debian package; on CI
- * (CI=true) it fails, as peers.ts does for SIPp.
+ * (CI=true) it fails: the guard of peers.ts.
  */
-import { accessSync, constants } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { describe, it } from 'vitest';
-import { requireSipp, sippAvailable } from './peers.js';
+import { describeWithPeers, missingWarning, peerAvailable, SIPP, type Peer } from './peers.js';
 
 export const TMUX_PATH = process.env.GOSSIPPER_E2E_TMUX ?? '/usr/bin/tmux';
+export const TMUX: Peer = { name: 'tmux', files: [TMUX_PATH], packages: 'tmux' };
 
-export const TMUX_MISSING_WARNING =
-  'SKIPPED: tmux not found; install the Debian package tmux (apt-get install -y tmux)';
+export const TMUX_MISSING_WARNING = missingWarning(TMUX);
 
 export function tmuxAvailable(): boolean {
-  try {
-    accessSync(TMUX_PATH, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return peerAvailable(TMUX);
 }
 
 /** `describe` for a block that needs tmux and the real SIPp. */
 export function describeWithTmuxAndSipp(name: string, factory: () => void): void {
-  const haveTmux = tmuxAvailable();
-  const haveSipp = sippAvailable();
-  if (haveTmux && haveSipp) {
-    describe(name, factory);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has tmux and real SIPp to test with', () => {
-        if (!haveTmux) throw new Error(`tmux not found at ${TMUX_PATH}: CI must install tmux (apt-get install -y tmux)`);
-        requireSipp();
-      });
-    });
-  } else {
-    if (!haveTmux) console.warn(TMUX_MISSING_WARNING);
-    if (!haveSipp) requireSipp();
-    describe.skip(name, factory);
-  }
+  describeWithPeers([TMUX, SIPP], name, factory);
 }
 
 /** A private tmux server. */
