@@ -12,6 +12,7 @@ import {
   ENGINE_DEFAULTS,
   loadBuiltinScenario,
   loadScenario,
+  ConnectError,
   PortInUseError,
   RealTimeScheduler,
   RunStats,
@@ -389,11 +390,12 @@ export async function runScenario(options: RunOptions): Promise<number> {
   }
   // SIPp: -m 0 runs no call at all and exits at once.
   if (options.maxCalls === 0) return ExitCode.Ok;
-  let setup: RunSetup;
+  let setup: RunSetup | undefined;
   try {
     setup = await setUpRun(options, loaded, process.pid);
     await setup.engine.open();
   } catch (error) {
+    if (error instanceof ConnectError) setup?.reporter.writeSummary(undefined, ExitCode.Fatal);
     return reportStartupError(error, ExitCode.Fatal);
   }
   return driveRun(setup, options);

@@ -211,9 +211,12 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
       '-i', HOST, '-p', String(uasPort), '-timeout', '8s', '-summary_json', 'uas.json']);
     await waitForTcpListening(uasPort, uas);
     const uac = s.gossipper(['-sn', 'uac', '-t', 'l1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
-      '-tls_ca', certs.otherCaCert, '-m', '1']);
+      '-tls_ca', certs.otherCaCert, '-m', '1', '-summary_json', 'uac.json']);
     expect((await uac.wait(10_000)).code, uac.describe()).toBe(255);
     expect(uac.stderr).toContain(`cannot connect to ${HOST}:${uasPort} over TLS: TLS handshake failed: unable to verify the first certificate`);
+    // The run never started, yet its summary says why.
+    const uacSummary = readSummary(s.path('uac.json')) as ReturnType<typeof readSummary> & TransportSummary;
+    expect(uacSummary).toMatchObject({ exitCode: 255, stopReason: 'fatal', transport: { tlsHandshakeFailures: 1 } });
     expect((await uas.wait(15_000)).code, uas.describe()).toBe(97);
     const summary = readSummary(s.path('uas.json')) as ReturnType<typeof readSummary> & TransportSummary;
     expect(summary.transport.tlsHandshakeFailures).toBe(1);

@@ -119,15 +119,24 @@ export class RunReporter {
       process.stdout.write(renderClosingScreens(stats, this.screenInfo()));
       process.stderr.write(explainFailures(stats));
     }
-    if (options.summaryJson !== undefined) {
-      const summary = summaryJson(stats, {
-        scenario: loaded.fileStem,
-        scenarioFile: options.scenarioFile ?? loaded.scenario.file,
-        exitCode,
-        stopReason: result?.reason ?? 'fatal',
-      });
-      writeFileSync(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
-    }
+    this.writeSummary(result, exitCode);
+  }
+
+  /**
+   * The -summary_json file alone (ours). Also written when the run cannot start because the
+   * remote cannot be reached (SIPp writes nothing then), so scripts read the refused
+   * connection or the failed TLS handshake in `transport` instead of finding no file.
+   */
+  writeSummary(result: EngineResult | undefined, exitCode: number): void {
+    const { options, loaded, stats } = this.parts;
+    if (options.summaryJson === undefined) return;
+    const summary = summaryJson(stats, {
+      scenario: loaded.fileStem,
+      scenarioFile: options.scenarioFile ?? loaded.scenario.file,
+      exitCode,
+      stopReason: result?.reason ?? 'fatal',
+    });
+    writeFileSync(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
   }
 
   /** What the screens show that statistics do not keep, as it stands now. */
