@@ -7,6 +7,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { describe, it } from 'vitest';
+import { DEFAULT_KAMAILIO_PATH, KAMAILIO_MODULES } from './kamailio-config.mjs';
 
 /** A program a test runs against, and what installs it. */
 export interface Peer {
@@ -23,8 +24,7 @@ export const SIPP_PATH = process.env.GOSSIPPER_E2E_SIPP ?? '/usr/bin/sipp';
 export const SIPP: Peer = { name: 'real SIPp', files: [SIPP_PATH], packages: 'sip-tester' };
 
 /** Kamailio with the TLS and WebSocket modules; GOSSIPPER_E2E_KAMAILIO overrides the binary. */
-export const KAMAILIO_PATH = process.env.GOSSIPPER_E2E_KAMAILIO ?? '/usr/sbin/kamailio';
-export const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+export const KAMAILIO_PATH = process.env.GOSSIPPER_E2E_KAMAILIO ?? DEFAULT_KAMAILIO_PATH;
 export const KAMAILIO: Peer = {
   name: 'Kamailio with its tls and websocket modules',
   files: [KAMAILIO_PATH, `${KAMAILIO_MODULES}/tls.so`, `${KAMAILIO_MODULES}/websocket.so`],

@@ -1,0 +1,32 @@
+export const DEFAULT_KAMAILIO_PATH: string;
+export const KAMAILIO_MODULES: string;
+
+export interface KamailioPorts {
+  udp: number;
+  tcp: number;
+  tls: number;
+  /** WebSocket (HTTP upgrade on a TCP listener). */
+  ws: number;
+  /** Secure WebSocket (HTTP upgrade on a TLS listener). */
+  wss: number;
+}
+
+export interface KamailioConfig {
+  ports: KamailioPorts;
+  /** PEM files of the certificate Kamailio presents on its TLS and WSS listeners. */
+  cert: string;
+  key: string;
+  /** Where requests from UDP go: our side. */
+  inner: { port: number; transport: 'tcp' | 'tls' | 'ws' | 'wss' };
+  /** Where requests from every other transport go: SIPp over UDP (the default), or our UAS. */
+  outer: { port: number; transport?: 'udp' | 'tls' };
+  /** Kamailio's log level (2: info, the default; 1: notices only). */
+  debug?: number;
+  /** UDP and TCP worker processes (2 by default). */
+  children?: number;
+  /** Shared memory in MB (Kamailio's default: 64). */
+  sharedMemoryMb?: number;
+}
+
+/** Writes kamailio.cfg and tls.cfg into `dir`; returns kamailio's argv (without the binary). */
+export function writeKamailioConfig(dir: string, options: KamailioConfig): string[];

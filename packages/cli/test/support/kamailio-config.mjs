@@ -1,0 +1,92 @@
+// The Kamailio configuration the interop tests (support/kamailio.ts) and the bench
+// (bench/sipp-ratio.mjs --via-kamailio) run: plain JavaScript so that the bench, which is
+// not compiled, shares it. Types in kamailio-config.d.mts.
+//
+// Listeners on loopback: udp, tcp, tls, ws (HTTP upgrade on tcp), wss (on tls). Requests
+// that arrive over UDP go to `inner` (our side, over TCP, TLS or a WebSocket connection our
+// side opened); requests that arrive over any other transport go to `outer` (SIPp over UDP,
+// or for the bench our UAS over UDP or TLS). In-dialog requests of scenarios that do not use
+// [routes] carry no Route header, so they take the same way as the initial request.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DEFAULT_KAMAILIO_PATH = '/usr/sbin/kamailio';
+export const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+
+/** Writes kamailio.cfg and tls.cfg into `dir`; returns kamailio's argv (without the binary). */
+export function writeKamailioConfig(dir, o) {
+  const { ports } = o;
+  writeFileSync(
+    join(dir, 'tls.cfg'),
+    `[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = ${o.key}
+certificate = ${o.cert}
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+`,
+  );
+  const cfg = join(dir, 'kamailio.cfg');
+  writeFileSync(
+    cfg,
+    `#!KAMAILIO
+debug=${o.debug ?? 2}
+log_stderror=yes
+fork=yes
+children=${o.children ?? 2}
+tcp_children=${o.children ?? 2}
+auto_aliases=no
+enable_tls=yes
+listen=udp:127.0.0.1:${ports.udp}
+listen=tcp:127.0.0.1:${ports.tcp}
+listen=tls:127.0.0.1:${ports.tls}
+listen=tcp:127.0.0.1:${ports.ws}
+listen=tls:127.0.0.1:${ports.wss}
+mpath="${KAMAILIO_MODULES}/"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "nathelper.so"
+loadmodule "tls.so"
+loadmodule "xhttp.so"
+loadmodule "websocket.so"
+modparam("tls", "config", "${join(dir, 'tls.cfg')}")
+
+request_route {
+  # Without it, responses to a TCP/TLS client go to a new connection toward its Via port.
+  force_rport();
+  if (has_totag() && loose_route()) {
+    t_relay();
+    exit;
+  }
+  if ($proto == "udp") {
+    $du = "sip:127.0.0.1:${o.inner.port};transport=${o.inner.transport}";
+  } else {
+    $du = "sip:127.0.0.1:${o.outer.port};transport=${o.outer.transport ?? 'udp'}";
+  }
+  if (!t_relay()) sl_reply_error();
+}
+
+event_route[xhttp:request] {
+  if ($hdr(Upgrade) =~ "websocket" && $hdr(Connection) =~ "Upgrade" && $rm =~ "GET") {
+    if (ws_handle_handshake()) exit;
+  }
+  xhttp_reply("404", "Not Found", "", "");
+}
+`,
+  );
+  // -DD: stay in the foreground (so the PID we hold is the main process), children forked;
+  // -E: log to stderr; -m: shared memory in MB (TLS connections take a lot of it).
+  return ['-f', cfg, '-P', join(dir, 'kamailio.pid'), '-w', dir, '-DD', '-E', ...(o.sharedMemoryMb ? ['-m', String(o.sharedMemoryMb)] : [])];
+}
