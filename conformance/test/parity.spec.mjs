@@ -1,10 +1,13 @@
 // The conformance suite: our engine against the real SIPp 3.6.1 (Debian sip-tester). The matrix
 // is every SIPp built-in scenario we run (the client/server pairs and the 3PCC quartet) and the
 // scenarios of conformance/scenarios/ (variables, ereg, branching, injection, digest auth),
-// with gossipper in each role in turn, over each transport we have (UDP for now). For each
-// row it runs the all-SIPp reference and the same parties with gossipper in that one role, and
-// compares what every party counts per scenario step (-trace_counts: messages,
-// retransmissions, timeouts, unexpected) and every exit code.
+// with gossipper in each role in turn, over UDP and TCP (-t t1 and -t tn; TLS cannot be
+// compared: the Debian SIPp has no TLS). For each row it runs the all-SIPp reference and the
+// same parties with gossipper in that one role, and compares what every party counts per
+// scenario step (-trace_counts: messages, retransmissions, timeouts, unexpected) and every exit
+// code. Where SIPp itself is known to behave differently (a race of its own over TCP), the row
+// lists that difference with its reason and leaves only it out of the comparison; the report
+// prints it next to the result.
 // Mocha writes JUnit XML (xunit reporter, see npm run test:conformance); the after hook writes
 // the Markdown parity table to conformance/report/parity.md.
 import assert from 'node:assert/strict';
@@ -26,6 +29,35 @@ const builtin = (name) => ['-sn', name];
 const file = (name) => ['-sf', join(SCENARIOS, name)];
 
 /**
+ * The transports of the matrix: `args` go to every party (SIPp's tn refuses to start unless
+ * -max_socket is below `ulimit -n`; we accept and honour the flag); `proto` is what a server
+ * binds, to wait for.
+ */
+const TRANSPORTS = [
+  { name: 'UDP', args: [], proto: 'udp' },
+  { name: 'TCP t1', args: ['-t', 't1'], proto: 'tcp' },
+  { name: 'TCP tn', args: ['-t', 'tn', '-max_socket', '1000'], proto: 'tcp' },
+];
+
+/**
+ * SIPp 3.6.1's race over TCP: its uac closes the connection right after the 200 to BYE (t1:
+ * the last call's, at the end of its run; tn: each call's own connection), before its own uas
+ * has started that call's <timewait>, so that uas counts the call as FailedTcpClosed (exit 1)
+ * and counts the pause step differently. We do not copy it: gossipper as the uas must end
+ * every call cleanly (exit 0). Our client closes when SIPp's does (the end of the run, the end
+ * of a tn call), so SIPp's uas can lose the same race against it: SIPp's uas exit code is
+ * not compared there.
+ */
+const SIPP_TCP_CLOSE_RACE =
+  "SIPp's uas races with a client that closes the connection right after the 200 to BYE: when it has not yet started that call's timewait, it fails the call (FailedTcpClosed, exit 1)";
+const uasTcpCloseRace = (transport) => [
+  { party: 'uas', exit: true, reason: `${SIPP_TCP_CLOSE_RACE} (${transport}); gossipper as the uas must exit 0` },
+  { party: 'uas', column: '6_Pause_Sessions', reason: `the same race: that call is not counted alike in the pause (${transport})` },
+];
+
+/**
+ * A matrix entry: `transports` (the names it runs over; all by default), `known` (per transport,
+ * the differences SIPp itself makes, left out of the comparison with their reason), `parties`.
  * A party: `role` names it in the report; `scenario` is its -sn/-sf; `target` the role it sends
  * to (its remote host); `client` starts last, with a rate; `twin` its part in a 3PCC pair.
  * Parties start in this order, each once the ones before it are bound.
@@ -33,6 +65,7 @@ const file = (name) => ['-sf', join(SCENARIOS, name)];
 const MATRIX = [
   {
     name: 'uac / uas',
+    known: { 'TCP t1': uasTcpCloseRace('t1'), 'TCP tn': uasTcpCloseRace('tn') },
     parties: [
       { role: 'uas', scenario: builtin('uas') },
       { role: 'uac', scenario: builtin('uac'), target: 'uas', client: true },
@@ -40,6 +73,7 @@ const MATRIX = [
   },
   {
     name: 'regexp / uas',
+    known: { 'TCP t1': uasTcpCloseRace('t1'), 'TCP tn': uasTcpCloseRace('tn') },
     parties: [
       { role: 'uas', scenario: builtin('uas') },
       { role: 'regexp', scenario: builtin('regexp'), target: 'uas', client: true },
@@ -54,6 +88,8 @@ const MATRIX = [
   },
   {
     name: '3PCC: 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B',
+    // SIPp's own quartet does not run over t1 (3pcc-C-A exits 1, the others hang).
+    transports: ['UDP'],
     parties: [
       { role: '3pcc-A', scenario: builtin('3pcc-A') },
       { role: '3pcc-B', scenario: builtin('3pcc-B') },
@@ -83,8 +119,17 @@ const MATRIX = [
   },
 ];
 
-/** SIPp built-ins the matrix does not run yet, for the report. */
-const NOT_SUPPORTED = [{ name: 'uac_pcap (RTP replay from pcap files)', roles: 'uac_pcap' }];
+/** Rows the matrix does not run, with the reason, for the report. */
+const NOT_RUN = [
+  { name: 'uac_pcap (RTP replay from pcap files)', roles: 'uac_pcap', transport: 'UDP', why: 'not supported yet' },
+  { name: '3PCC: 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B', roles: 'every role', transport: 'TCP t1, tn', why: 'SIPp itself fails over t1 (3pcc-C-A exits 1, the others hang): no reference' },
+  {
+    name: '(all)',
+    roles: 'every role',
+    transport: 'TLS l1, ln',
+    why: 'not comparable: SIPp built without TLS; covered by packages/cli/test/kamailio-interop.test.ts',
+  },
+];
 
 const rows = [];
 let nextPort = 13800;
@@ -138,13 +183,13 @@ const stemOf = (scenario) => (scenario[0] === '-sn' ? scenario[1] : basename(sce
  * One run of a matrix entry with gossipper in the role `ours` (none: the SIPp reference).
  * Returns each party's exit code and step counts, by role.
  */
-async function runParties(entry, ours) {
+async function runParties(entry, transport, ours) {
   const dir = mkdtempSync(join(tmpdir(), 'gossipper-conformance-'));
   const ports = Object.fromEntries(entry.parties.map((p) => [p.role, nextPort++]));
   const twinPort = nextPort++;
   const started = [];
   for (const party of entry.parties) {
-    const args = [...party.scenario, '-i', HOST, '-p', String(ports[party.role]), '-m', String(CALLS), '-trace_counts'];
+    const args = [...party.scenario, '-i', HOST, '-p', String(ports[party.role]), ...transport.args, '-m', String(CALLS), '-trace_counts'];
     if (party.target !== undefined) args.splice(2, 0, `${HOST}:${ports[party.target]}`);
     if (party.client) args.push('-r', '10');
     if (party.twin !== undefined) args.push('-3pcc', `${HOST}:${twinPort}`);
@@ -152,7 +197,7 @@ async function runParties(entry, ours) {
     const proc = spawnTool(party.role === ours ? 'gossipper' : 'sipp', args, dir);
     started.push({ party, proc });
     if (party.twin === 'listen') await waitBound('tcp', twinPort, proc);
-    else if (!party.client) await waitBound('udp', ports[party.role], proc);
+    else if (!party.client) await waitBound(transport.proto, ports[party.role], proc);
   }
   const result = {};
   for (const { party, proc } of started.reverse()) {
@@ -162,7 +207,12 @@ async function runParties(entry, ours) {
   return result;
 }
 
-describe('parity with SIPp 3.6.1 (UDP)', function () {
+/** `row.known` as the report prints it: what was left out of the comparison, and why. */
+function exceptions(known) {
+  return known.map((k) => `${k.party} ${k.exit ? 'exit code' : k.column}: ${k.reason}`).join('; ');
+}
+
+describe('parity with SIPp 3.6.1', function () {
   this.timeout(90_000);
   before(function () {
     if (!existsSync(SIPP)) {
@@ -172,27 +222,46 @@ describe('parity with SIPp 3.6.1 (UDP)', function () {
     }
   });
 
-  for (const entry of MATRIX) {
-    describe(entry.name, () => {
-      let reference;
-      for (const { role } of entry.parties) {
-        it(`gossipper as ${role}, SIPp in the other role${entry.parties.length > 2 ? 's' : ''}`, async () => {
-          const row = { scenario: entry.name, role, transport: 'UDP', result: 'fail' };
-          rows.push(row);
-          reference ??= runParties(entry, undefined);
-          const expected = await reference;
-          // A reference in which SIPp itself fails would make every comparison hollow.
-          for (const [party, { exit, stderr }] of Object.entries(expected)) assert.equal(exit, 0, `the all-SIPp reference: ${party} exited ${exit}\n${stderr}`);
-          const actual = await runParties(entry, role);
-          for (const { role: party } of entry.parties) {
-            const who = party === role ? 'gossipper' : 'SIPp';
-            assert.equal(actual[party].exit, expected[party].exit, `${party} (${who}) exit code; its stderr:\n${actual[party].stderr}`);
-            assert.deepEqual(actual[party].counts, expected[party].counts, `${party} (${who}) step counts`);
-          }
-          row.result = 'pass';
-        });
-      }
-    });
+  for (const transport of TRANSPORTS) {
+    for (const entry of MATRIX) {
+      if (entry.transports !== undefined && !entry.transports.includes(transport.name)) continue;
+      const known = entry.known?.[transport.name] ?? [];
+      const knownExit = (party) => known.find((k) => k.party === party && k.exit);
+      const withoutKnown = (party, counts) =>
+        Object.fromEntries(Object.entries(counts).filter(([column]) => !known.some((k) => k.party === party && k.column === column)));
+      describe(`${entry.name} over ${transport.name}`, () => {
+        let reference;
+        for (const { role } of entry.parties) {
+          it(`gossipper as ${role}, SIPp in the other role${entry.parties.length > 2 ? 's' : ''}`, async () => {
+            const row = { scenario: entry.name, role, transport: transport.name, result: 'fail', known };
+            rows.push(row);
+            reference ??= runParties(entry, transport, undefined);
+            const expected = await reference;
+            // A reference in which SIPp itself fails would make every comparison hollow.
+            for (const [party, { exit, stderr }] of Object.entries(expected)) {
+              if (!knownExit(party)) assert.equal(exit, 0, `the all-SIPp reference: ${party} exited ${exit}\n${stderr}`);
+            }
+            const actual = await runParties(entry, transport, role);
+            for (const { role: party } of entry.parties) {
+              const who = party === role ? 'gossipper' : 'SIPp';
+              const race = knownExit(party);
+              if (race === undefined) {
+                assert.equal(actual[party].exit, expected[party].exit, `${party} (${who}) exit code; its stderr:\n${actual[party].stderr}`);
+              } else if (party === role) {
+                // The reference's exit is SIPp's own race; the run with gossipper must be clean.
+                assert.equal(actual[party].exit, 0, `${party} (${who}) exit code (${race.reason}); its stderr:\n${actual[party].stderr}`);
+              }
+              assert.deepEqual(
+                withoutKnown(party, actual[party].counts),
+                withoutKnown(party, expected[party].counts),
+                `${party} (${who}) step counts`,
+              );
+            }
+            row.result = 'pass';
+          });
+        }
+      });
+    }
   }
 
   after(function () {
@@ -201,13 +270,14 @@ describe('parity with SIPp 3.6.1 (UDP)', function () {
       '# Parity with SIPp 3.6.1',
       '',
       `Each row: the all-SIPp run and the run with gossipper in the role shown, ${CALLS} calls,`,
-      'compared on every -trace_counts column of every party and on the exit codes.',
+      'compared on every -trace_counts column of every party and on the exit codes. "pass, except:"',
+      'names what SIPp itself does differently there (left out of that comparison, with the reason);',
+      'everything else matched.',
       '',
       '| scenario | gossipper as | transport | result |',
       '|---|---|---|---|',
-      ...rows.map((r) => `| ${r.scenario} | ${r.role} | ${r.transport} | ${r.result} |`),
-      ...NOT_SUPPORTED.map((n) => `| ${n.name} | ${n.roles} | UDP | not supported yet |`),
-      '| (all) | every role | TCP, TLS | not supported yet |',
+      ...rows.map((r) => `| ${r.scenario} | ${r.role} | ${r.transport} | ${r.result}${r.known.length > 0 ? `, except: ${exceptions(r.known)}` : ''} |`),
+      ...NOT_RUN.map((n) => `| ${n.name} | ${n.roles} | ${n.transport} | ${n.why} |`),
       '',
     ];
     writeFileSync(join(REPORT, 'parity.md'), lines.join('\n'));
