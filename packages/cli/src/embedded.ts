@@ -21,8 +21,8 @@ export interface EmbeddedScenarioOptions {
   remote?: string;
   /** A peer started for this run: a built-in name (`uas`) or a scenario file; `remote` is set to it. */
   peer?: string;
-  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`. */
-  transport?: 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
+  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`, `w1`, `wn`, `wss1`, `wssn`. */
+  transport?: RunOptions['transport'];
   /** -i; 127.0.0.1 by default. */
   localIp?: string;
   /** -p; an ephemeral port by default. */
