@@ -681,6 +681,18 @@ describe('WebSocket (RFC 7118): w1, wn', () => {
     expect(reply.text).toBe(sipResponse(7));
   });
 
+  it('w1 over ::1: the client asks for ws://[::1]:port/', async () => {
+    const server = inbox();
+    const srv = transport({ mode: 'w1' });
+    const local = await srv.open(bindOptions('::1', 6), server.receiver);
+    expect(local.address).toBe('::1');
+    const cli = transport({ mode: 'w1' });
+    await cli.open(bindOptions('::1', 6), inbox().receiver, { remote: local });
+    cli.send(0, Buffer.from(sipRequest(1)), local);
+    const [req] = await server.waitFor(1);
+    expect(req.from.address).toBe('::1');
+  });
+
   it('a message over the size limit closes the connection (1009): connection-lost, never unbounded memory', async () => {
     const { server, local } = await wsServer({ maxHeaderBytes: 1024, maxBodyBytes: 1024 });
     const { ws } = await wsClient(`ws://127.0.0.1:${local.port}/`, ['sip']);
