@@ -4,16 +4,11 @@
  * Ports: 14000..14199.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { delay, killAllTracked, session } from './support/procs.js';
 import { assertTcpPortsFree, waitForTcpEstablished, waitForTcpListening } from './support/net.js';
 import { finalCounts, readMessageTrace, readStatCsv, readSummary, statCsvName } from './support/files.js';
-import {
-  makeTestCerts,
-  opensslAvailable,
-  OPENSSL_MISSING_WARNING,
-  type TestCerts,
-} from '../../adapters/tcp-tls/test/support/certs.js';
+import { describeWithCerts } from '../../adapters/tcp-tls/test/support/certs.js';
 
 afterAll(killAllTracked);
 
@@ -159,15 +154,7 @@ describe('TCP', () => {
   }, 30_000);
 });
 
-const haveOpenssl = opensslAvailable();
-if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
-
-describe.skipIf(!haveOpenssl)('TLS', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('TLS', (certs) => {
 
   it.concurrent('sl server and cl client: 50 calls unverified, with one warning line', async (ctx) => {
     const s = session(ctx);

@@ -3,11 +3,11 @@
  * and wss, a connection for all calls and one per call. Needs a built CLI (`npm run build`).
  * Ports: 14200..14299.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { killAllTracked, session } from './support/procs.js';
 import { assertTcpPortsFree, waitForTcpListening } from './support/net.js';
 import { finalCounts, readMessageTrace, readStatCsv, readSummary, statCsvName } from './support/files.js';
-import { makeTestCerts, opensslAvailable, OPENSSL_MISSING_WARNING, type TestCerts } from '../../adapters/tcp-tls/test/support/certs.js';
+import { describeWithCerts } from '../../adapters/tcp-tls/test/support/certs.js';
 
 afterAll(killAllTracked);
 
@@ -50,15 +50,7 @@ describe('WebSocket', () => {
   });
 });
 
-const haveOpenssl = opensslAvailable();
-if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
-
-describe.skipIf(!haveOpenssl)('secure WebSocket', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('secure WebSocket', (certs) => {
 
   it.concurrent('wss1 verified with -tls_ca and -tls_sni: 30 calls, Via says WSS', async (ctx) => {
     const s = session(ctx);

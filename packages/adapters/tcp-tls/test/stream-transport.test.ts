@@ -1,7 +1,7 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Container } from 'inversify';
 import {
   ConnectError,
@@ -21,7 +21,7 @@ import {
   type StreamTransportOptions,
 } from '../src/index.js';
 import { WebSocket as WsClient, WebSocketServer } from 'ws';
-import { makeTestCerts, opensslAvailable, OPENSSL_MISSING_WARNING, type TestCerts } from './support/certs.js';
+import { describeWithCerts } from './support/certs.js';
 
 interface Received {
   socketId: number;
@@ -402,15 +402,7 @@ describe('IPv6', () => {
   });
 });
 
-const haveOpenssl = opensslAvailable();
-if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
-
-describe.skipIf(!haveOpenssl)('TLS', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('TLS', (certs) => {
 
   const serverTls = (extra: Partial<Parameters<typeof loadTlsFiles>[0]> = {}) =>
     loadTlsFiles({ server: true, certFile: certs.serverCert, keyFile: certs.serverKey, ...extra });
@@ -714,12 +706,7 @@ async function rawServerPortThenClose(): Promise<number> {
   return port;
 }
 
-describe.skipIf(!haveOpenssl)('secure WebSocket: wss1, wssn', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('secure WebSocket: wss1, wssn', (certs) => {
 
   async function wssServer() {
     const server = inbox();
