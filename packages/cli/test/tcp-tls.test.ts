@@ -96,9 +96,10 @@ describe('TCP', () => {
     assertTcpPortsFree(uasPort, uacPort);
     const first = s.gossipper(['-sn', 'uas', '-t', 't1', '-i', HOST, '-p', String(uasPort)]);
     await waitForTcpListening(uasPort, first);
+    // 8 s of new calls: time for the second peer to start on a busy machine.
     const uac = s.gossipper([
       '-sn', 'uac', '-t', 't1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
-      '-r', '20', '-d', '500', '-m', '80', '-max_reconnect', '30', '-reconnect_sleep', '300',
+      '-r', '10', '-d', '500', '-m', '80', '-max_reconnect', '30', '-reconnect_sleep', '300',
       '-trace_stat', '-trace_err', '-summary_json', 'uac.json',
     ]);
     await waitForTcpEstablished(uasPort, uac);
