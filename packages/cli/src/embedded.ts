@@ -21,8 +21,10 @@ export interface EmbeddedScenarioOptions {
   remote?: string;
   /** A peer started for this run: a built-in name (`uas`) or a scenario file; `remote` is set to it. */
   peer?: string;
-  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`. */
-  transport?: 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
+  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`, `w1`, `wn`, `wss1`, `wssn`; a `peer` uses it too. */
+  transport?: RunOptions['transport'];
+  /** TLS for `l1`/`ln`/`wss1`/`wssn` (-tls_cert, -tls_key, -tls_ca, -tls_verify, -tls_sni); a `peer` uses it too. */
+  tls?: { cert?: string; key?: string; ca?: string; verify?: boolean; sni?: string };
   /** -i; 127.0.0.1 by default. */
   localIp?: string;
   /** -p; an ephemeral port by default. */
@@ -137,11 +139,24 @@ function scenarioArgs(scenario: string): string[] {
   return /\.xml$/i.test(scenario) ? ['-sf', scenario] : ['-sn', scenario];
 }
 
+/** The transport and TLS flags, which a run and its peer share. */
+function transportArgs(o: Pick<EmbeddedScenarioOptions, 'transport' | 'tls'>): string[] {
+  const args: string[] = [];
+  if (o.transport !== undefined) args.push('-t', o.transport);
+  const tls = o.tls;
+  if (tls?.cert !== undefined) args.push('-tls_cert', tls.cert);
+  if (tls?.key !== undefined) args.push('-tls_key', tls.key);
+  if (tls?.ca !== undefined) args.push('-tls_ca', tls.ca);
+  if (tls?.verify === true) args.push('-tls_verify');
+  if (tls?.sni !== undefined) args.push('-tls_sni', tls.sni);
+  return args;
+}
+
 function toArgs(scenario: string, o: EmbeddedScenarioOptions, remote: string | undefined): string[] {
   const args = [...scenarioArgs(scenario), '-i', o.localIp ?? '127.0.0.1', '-nostdin'];
   if (remote !== undefined) args.push(remote);
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
-  if (o.transport !== undefined) args.push('-t', o.transport);
+  args.push(...transportArgs(o));
   args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 10));
   if (o.ratePeriod !== undefined) args.push('-rp', `${o.ratePeriod}ms`);
   if (o.limit !== undefined) args.push('-l', String(o.limit));
@@ -202,9 +217,12 @@ export interface EmbeddedPeer {
   stop(): Promise<void>;
 }
 
-export async function startPeer(scenario: string, options: { localIp?: string } = {}): Promise<EmbeddedPeer> {
+export async function startPeer(
+  scenario: string,
+  options: Pick<EmbeddedScenarioOptions, 'localIp' | 'transport' | 'tls'> = {},
+): Promise<EmbeddedPeer> {
   const localIp = options.localIp ?? '127.0.0.1';
-  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin']));
+  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin', ...transportArgs(options)]));
   peer.setup.engine.start();
   return {
     address: `${localIp.includes(':') ? `[${localIp}]` : localIp}:${peer.local.port}`,

@@ -72,6 +72,7 @@ export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze
   summary_json: 1,
   tls_verify: 0,
   tls_sni: 1,
+  ws_path: 1,
 });
 
 interface HelpEntry {
@@ -111,8 +112,10 @@ const sections: HelpSection[] = [
           '- t1: TCP, one connection for all calls,\n' +
           '- tn: TCP, one connection per call,\n' +
           '- l1: TLS, one connection for all calls,\n' +
-          '- ln: TLS, one connection per call.\n' +
-          's1 and sn are taken as u1 and un; sl (TLS server) and cl as l1, cln as ln. ' +
+          '- ln: TLS, one connection per call,\n' +
+          '- w1, wn: SIP over WebSocket (RFC 7118, ws://), one connection for all calls or per call,\n' +
+          '- wss1, wssn: the same over secure WebSocket (wss://), with the -tls_* flags.\n' +
+          's1 and sn are taken as u1 and un; sl (TLS server) and cl as l1, cln as ln; ws as w1, wss as wss1. ' +
           'The other SIPp modes (ui, c1, cn) are not supported yet.',
       },
       {
@@ -165,6 +168,10 @@ const sections: HelpSection[] = [
       {
         flag: 'tls_sni',
         text: 'Server name (SNI) a TLS client sends, and verifies the certificate against (ours).',
+      },
+      {
+        flag: 'ws_path',
+        text: 'With w1/wn/wss1/wssn: the path a WebSocket client asks for in its upgrade (ours). Default: /.',
       },
       {
         flag: 'rsa',

@@ -39,7 +39,7 @@ const RequiredFields = t.type({
    * -t: u1/un (UDP), t1/tn (TCP), l1/ln (TLS): one socket for all calls, or one per call.
    * Aliases: s1/sn -> u1/un, sl/cl -> l1, cln -> ln. Default 'u1'.
    */
-  transport: t.keyof({ u1: null, un: null, t1: null, tn: null, l1: null, ln: null }),
+  transport: t.keyof({ u1: null, un: null, t1: null, tn: null, l1: null, ln: null, w1: null, wn: null, wss1: null, wssn: null }),
   /** -timeout_error: reaching -timeout is a fatal error. Default false. */
   timeoutError: t.boolean,
   /** -max_retrans: UDP retransmissions before a call fails. Default 5. */
@@ -182,6 +182,8 @@ const OptionalFields = t.partial({
   tlsVerify: t.boolean,
   /** -tls_sni NAME (ours). */
   tlsSni: t.string,
+  /** -ws_path PATH (ours): the WebSocket upgrade's request path. */
+  wsPath: t.string,
 });
 
 /** The run options, decoded at the edge with `decode(RunOptionsCodec, raw, 'command line')`. */
@@ -378,6 +380,12 @@ const TRANSPORT_ALIASES: Readonly<Record<string, RunOptions['transport']>> = {
   cl: 'l1',
   ln: 'ln',
   cln: 'ln',
+  w1: 'w1',
+  ws: 'w1',
+  wn: 'wn',
+  wss1: 'wss1',
+  wss: 'wss1',
+  wssn: 'wssn',
 };
 const UNSUPPORTED_TRANSPORTS = ['ui', 'c1', 'cn'];
 
@@ -386,7 +394,7 @@ function parseTransport(value: string): RunOptions['transport'] {
   if (mode !== undefined) return mode;
   if (UNSUPPORTED_TRANSPORTS.includes(value)) throw new UsageError(`-t ${quote(value)} is not supported yet`);
   throw new UsageError(
-    `-t: expected a transport (u1, un, t1, tn, l1, ln, or the aliases s1, sn, sl, cl, cln), got ${quote(value)}`,
+    `-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got ${quote(value)}`,
     true,
   );
 }
@@ -608,6 +616,10 @@ const supported: Readonly<Record<string, Apply>> = {
   },
   tls_verify: flagOn('tlsVerify'),
   tls_sni: set('tlsSni'),
+  ws_path: (d, [v], f) => {
+    if (!v.startsWith('/')) throw new UsageError(`${f}: expected a path starting with /, got ${quote(v)}`);
+    d.wsPath = v;
+  },
   // 3PCC, with SIPp's checks in SIPp's order (each only sees the options before it).
   '3pcc': (d, [v], f) => {
     if (d.master !== undefined || d.slave !== undefined) {

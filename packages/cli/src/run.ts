@@ -23,6 +23,7 @@ import {
   compileTemplate,
   InjectionError,
   InjectionSet,
+  streamModeTraits,
 } from '@gossipper/core';
 import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
@@ -237,9 +238,9 @@ function scenarioPauseTotal(scenario: Scenario, defaultPauseMs: number): number 
   return total;
 }
 
-/** SIPp's name of a -t mode, for [transport], Via and the traces. */
-export function protocolNameOf(mode: RunOptions['transport']): 'UDP' | 'TCP' | 'TLS' {
-  return mode === 'u1' || mode === 'un' ? 'UDP' : mode === 't1' || mode === 'tn' ? 'TCP' : 'TLS';
+/** The protocol name of a -t mode, for [transport], Via and the traces. */
+export function protocolNameOf(mode: RunOptions['transport']): 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS' {
+  return mode === 'u1' || mode === 'un' ? 'UDP' : streamModeTraits(mode).protocol;
 }
 
 /**
@@ -275,12 +276,13 @@ export function createContainer(options: RunOptions, server = false, warn: (line
   if (mode === 'u1' || mode === 'un') {
     container.load(udpTransportModule(mode));
   } else {
-    const tls = mode === 'l1' || mode === 'ln' ? tlsSettingsFor(options, server) : undefined;
+    const tls = streamModeTraits(mode).secure ? tlsSettingsFor(options, server) : undefined;
     if (tls !== undefined && !tls.verify) warn(TLS_NO_VERIFY_WARNING);
     container.load(
       streamTransportModule({
         mode,
         ...(tls !== undefined ? { tls } : {}),
+        ...(options.wsPath !== undefined ? { websocketPath: options.wsPath } : {}),
         ...(options.maxSocket !== undefined ? { maxSockets: options.maxSocket } : {}),
         ...(options.maxReconnect !== undefined ? { maxReconnect: options.maxReconnect } : {}),
         ...(options.reconnectSleepMs !== undefined ? { reconnectSleepMs: options.reconnectSleepMs } : {}),

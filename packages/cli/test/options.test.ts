@@ -175,6 +175,17 @@ describe('every supported flag with a value', () => {
     expect(run('-t', 'cln').transport).toBe('ln');
   });
 
+  it('transport: SIP over WebSocket w1, wn, wss1, wssn, the aliases ws -> w1 and wss -> wss1, and -ws_path', () => {
+    for (const t of ['w1', 'wn', 'wss1', 'wssn'] as const) expect(run('-t', t).transport).toBe(t);
+    expect(run('-t', 'ws').transport).toBe('w1');
+    expect(run('-t', 'wss').transport).toBe('wss1');
+    expect(run('-t', 'w1', '-ws_path', '/ws').wsPath).toBe('/ws');
+    expect(fails('-ws_path', 'ws').message).toBe('-ws_path: expected a path starting with /, got "ws"');
+    expect(fails('-t', 'w2').message).toBe(
+      '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "w2"',
+    );
+  });
+
   it('multi-socket and reconnection knobs', () => {
     const o = run('-t', 'tn', '-max_socket', '100', '-max_reconnect', '3', '-reconnect_sleep', '2s', '-reconnect_close', 'false');
     expect(o.maxSocket).toBe(100);

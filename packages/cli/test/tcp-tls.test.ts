@@ -4,16 +4,11 @@
  * Ports: 14000..14199.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { delay, killAllTracked, session } from './support/procs.js';
 import { assertTcpPortsFree, waitForTcpEstablished, waitForTcpListening } from './support/net.js';
 import { finalCounts, readMessageTrace, readStatCsv, readSummary, statCsvName } from './support/files.js';
-import {
-  makeTestCerts,
-  opensslAvailable,
-  OPENSSL_MISSING_WARNING,
-  type TestCerts,
-} from '../../adapters/tcp-tls/test/support/certs.js';
+import { describeWithCerts } from '../../adapters/tcp-tls/test/support/certs.js';
 
 afterAll(killAllTracked);
 
@@ -101,9 +96,10 @@ describe('TCP', () => {
     assertTcpPortsFree(uasPort, uacPort);
     const first = s.gossipper(['-sn', 'uas', '-t', 't1', '-i', HOST, '-p', String(uasPort)]);
     await waitForTcpListening(uasPort, first);
+    // 8 s of new calls: time for the second peer to start on a busy machine.
     const uac = s.gossipper([
       '-sn', 'uac', '-t', 't1', `${HOST}:${uasPort}`, '-i', HOST, '-p', String(uacPort),
-      '-r', '20', '-d', '500', '-m', '80', '-max_reconnect', '30', '-reconnect_sleep', '300',
+      '-r', '10', '-d', '500', '-m', '80', '-max_reconnect', '30', '-reconnect_sleep', '300',
       '-trace_stat', '-trace_err', '-summary_json', 'uac.json',
     ]);
     await waitForTcpEstablished(uasPort, uac);
@@ -159,15 +155,7 @@ describe('TCP', () => {
   }, 30_000);
 });
 
-const haveOpenssl = opensslAvailable();
-if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
-
-describe.skipIf(!haveOpenssl)('TLS', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('TLS', (certs) => {
 
   it.concurrent('sl server and cl client: 50 calls unverified, with one warning line', async (ctx) => {
     const s = session(ctx);

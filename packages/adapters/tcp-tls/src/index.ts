@@ -1,6 +1,5 @@
 export {
   StreamTransport,
-  streamModeFromSippFlag,
   errorReason,
   type StreamTransportOptions,
   type TlsSettings,

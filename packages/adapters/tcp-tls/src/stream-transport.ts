@@ -5,7 +5,11 @@ import {
   type SecureVersion,
   type TLSSocket,
 } from 'node:tls';
-import { ConnectError, PortInUseError, SipParseError, StreamFramer } from '@gossipper/core';
+import { isUtf8 } from 'node:buffer';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ConnectError, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, PortInUseError, SipParseError, StreamFramer, streamModeTraits } from '@gossipper/core';
 import type {
   ConnectionEvent,
   ConnectionEventReceiver,
@@ -36,8 +40,10 @@ export interface TlsSettings {
 
 export interface StreamTransportOptions {
   mode: StreamMode;
-  /** Required for `l1`/`ln`. */
+  /** Required for `l1`/`ln`/`wss1`/`wssn`. */
   tls?: TlsSettings;
+  /** WebSocket modes: the request path a client asks for in its upgrade (-ws_path). Default `/`. */
+  websocketPath?: string;
   /** SIPp's port search when `open` gets port 0 without `portExplicit`. Default [5060, 5119]. */
   searchPorts?: readonly [from: number, to: number];
   /** -max_socket: per-call connections open at once; past it calls share them. Default 50000. */
@@ -65,24 +71,6 @@ export interface StreamTransportOptions {
   connectTimeoutMs?: number;
 }
 
-/** Maps SIPp's `-t` value to a stream mode: t1, tn, l1, ln and the aliases sl (l1), cl (l1), cln (ln). */
-export function streamModeFromSippFlag(t: string): StreamMode | undefined {
-  switch (t) {
-    case 't1':
-    case 'tn':
-    case 'l1':
-    case 'ln':
-      return t;
-    case 'sl':
-    case 'cl':
-      return 'l1';
-    case 'cln':
-      return 'ln';
-    default:
-      return undefined;
-  }
-}
-
 const DEFAULT_SEARCH_PORTS: readonly [number, number] = [5060, 5119];
 const DEFAULT_MAX_SOCKETS = 50_000;
 const DEFAULT_RECONNECT_SLEEP_MS = 1000;
@@ -103,7 +91,10 @@ type Role = 'main' | 'call' | 'accepted';
 interface Connection {
   /** The socket id core sees: 0 for the client's shared connection. */
   readonly id: number;
+  /** The TCP or TLS socket (under the WebSocket, in the WebSocket modes). */
   readonly socket: Socket;
+  /** WebSocket modes: one SIP message per WebSocket message (RFC 7118), no Content-Length framing. */
+  readonly websocket: WebSocket | undefined;
   readonly framer: StreamFramer;
   readonly peer: Endpoint;
   readonly role: Role;
@@ -142,8 +133,41 @@ export function errorReason(error: unknown): string {
   }
 }
 
+/** What a connection runs on: the TCP or TLS socket, and the WebSocket over it in the WebSocket modes. */
+interface Link {
+  socket: Socket;
+  websocket: WebSocket | undefined;
+}
+
+function destroyLink(link: Link): void {
+  if (link.websocket !== undefined) link.websocket.terminate();
+  link.socket.destroy();
+}
+
+/** RFC 7118's WebSocket subprotocol. */
+const SIP_SUBPROTOCOL = 'sip';
+
+/** Errors that say the network failed rather than the TLS handshake. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPIPE']);
+
+type TlsServerOptions = NonNullable<Parameters<typeof createTlsServer>[0]>;
+
+/** The options of a TLS listener (plain TLS or WSS): our certificate, and clients verified when a CA is given. */
+function tlsServerOptions(tls: TlsSettings): TlsServerOptions {
+  const verifyClients = tls.verify && tls.ca !== undefined;
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
+    ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
+    requestCert: verifyClients,
+    rejectUnauthorized: verifyClients,
+  };
+}
+
 /**
- * SIPp's TCP and TLS transports.
+ * SIPp's TCP and TLS transports, and SIP over WebSocket (RFC 7118).
  *
  * - `t1`/`l1` client: one connection to the remote, opened by `open` (socket id 0), shared by
  *   every call; lost, it is replaced up to -max_reconnect times after -reconnect_sleep.
@@ -153,11 +177,13 @@ export function errorReason(error: unknown): string {
  *   each gets its own socket id, and replies sent with that id go back on it.
  *
  * Framing is core's StreamFramer (Content-Length); what does not frame is reported as a
- * `stream-error` event and the framer resynchronises. Sends made in one event-loop turn go
+ * `stream-error` event and the framer resynchronises. In the WebSocket modes (`w1`, `wn`,
+ * `wss1`, `wssn`) each WebSocket message is one SIP message and no framer is used; a server
+ * accepts only upgrades offering the `sip` subprotocol. Sends made in one event-loop turn go
  * out in one writev per connection (cork, flushed on setImmediate).
  */
 export class StreamTransport implements Transport {
-  readonly protocolName: 'TCP' | 'TLS';
+  readonly protocolName: 'TCP' | 'TLS' | 'WS' | 'WSS';
   readonly socketPerCall: boolean;
   readonly connectionOriented = true;
   readonly mode: StreamMode;
@@ -173,6 +199,8 @@ export class StreamTransport implements Transport {
   reconnections = 0;
 
   private readonly tls: TlsSettings | undefined;
+  private readonly websocket: boolean;
+  private readonly websocketPath: string;
   private readonly searchFrom: number;
   private readonly searchTo: number;
   private readonly maxSockets: number;
@@ -180,6 +208,8 @@ export class StreamTransport implements Transport {
   private readonly reconnectSleepMs: number;
   private readonly reconnectClose: boolean;
   private readonly maxHeaderBytes: number | undefined;
+  /** WebSocket modes: the largest message accepted; a larger one closes the connection (1009). */
+  private readonly maxMessageBytes: number;
   private readonly maxBodyBytes: number | undefined;
   private readonly maxPendingWrite: number;
   private readonly connectTimeoutMs: number;
@@ -204,11 +234,13 @@ export class StreamTransport implements Transport {
 
   constructor(options: StreamTransportOptions) {
     this.mode = options.mode;
-    const secure = options.mode === 'l1' || options.mode === 'ln';
-    if (secure && options.tls === undefined) throw new Error(`StreamTransport: -t ${options.mode} needs TLS settings`);
-    this.protocolName = secure ? 'TLS' : 'TCP';
-    this.tls = secure ? options.tls : undefined;
-    this.socketPerCall = options.mode === 'tn' || options.mode === 'ln';
+    const traits = streamModeTraits(options.mode);
+    if (traits.secure && options.tls === undefined) throw new Error(`StreamTransport: -t ${options.mode} needs TLS settings`);
+    this.protocolName = traits.protocol;
+    this.websocket = traits.websocket;
+    this.websocketPath = options.websocketPath ?? '/';
+    this.tls = traits.secure ? options.tls : undefined;
+    this.socketPerCall = traits.perCall;
     const [from, to] = options.searchPorts ?? DEFAULT_SEARCH_PORTS;
     this.searchFrom = from;
     this.searchTo = to;
@@ -217,6 +249,7 @@ export class StreamTransport implements Transport {
     this.reconnectSleepMs = options.reconnectSleepMs ?? DEFAULT_RECONNECT_SLEEP_MS;
     this.reconnectClose = options.reconnectClose ?? true;
     this.maxHeaderBytes = options.maxHeaderBytes;
+    this.maxMessageBytes = (options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES) + (options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     this.maxBodyBytes = options.maxBodyBytes;
     this.maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -251,18 +284,22 @@ export class StreamTransport implements Transport {
     this.onEvent = context.onConnectionEvent;
     this.remote = context.remote;
     try {
-      if (this.listens) {
+      // A WebSocket UAS given a remote connects out instead of listening: a gateway (Kamailio,
+      // a WebRTC SBC) cannot open WebSocket connections, so a UAS behind one takes its calls
+      // on the connection it opened, from its -p port, as a browser does.
+      const connectsOut = this.websocket && context.remote !== undefined && context.connectAtOpen === false && !this.socketPerCall;
+      if (this.listens && !connectsOut) {
         this.server = await this.listen(options);
         const address = this.server.address();
         if (address !== null && typeof address === 'object') this.local = endpointOf(address.address, address.port);
       } else if (context.remote === undefined) {
         throw new Error('a TLS server needs a certificate and a key (-tls_cert, -tls_key)');
       }
-      if (!this.socketPerCall && context.remote !== undefined && context.connectAtOpen !== false) {
+      if (!this.socketPerCall && context.remote !== undefined && (context.connectAtOpen !== false || connectsOut)) {
         this.mainOpened = true;
-        const socket = await this.connect(context.remote);
-        this.adopt(0, socket, 'main', context.remote);
-        this.local ??= endpointOf(socket.localAddress, socket.localPort);
+        const link = await this.connect(context.remote, connectsOut ? options.port : 0);
+        this.adopt(0, link, 'main', context.remote);
+        this.local ??= endpointOf(link.socket.localAddress, link.socket.localPort);
       }
     } catch (error) {
       this.state = 'closed';
@@ -323,35 +360,74 @@ export class StreamTransport implements Transport {
         return;
       }
       this.acceptedConnections++;
-      this.adopt(this.nextId++, socket, 'accepted', endpointOf(socket.remoteAddress, socket.remotePort));
+      this.adopt(this.nextId++, { socket, websocket: undefined }, 'accepted', endpointOf(socket.remoteAddress, socket.remotePort));
     };
     const tls = this.tls;
-    if (tls === undefined) return createTcpServer({ noDelay: true }, onSocket);
-    const verifyClients = tls.verify && tls.ca !== undefined;
-    const server = createTlsServer(
-      {
-        cert: tls.cert,
-        key: tls.key,
-        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-        ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
-        ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
-        requestCert: verifyClients,
-        rejectUnauthorized: verifyClients,
-      },
-      onSocket,
-    );
-    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-      this.emit({
-        kind: 'tls-handshake-failed',
-        peer: endpointOf(socket.remoteAddress, socket.remotePort),
-        reason: errorReason(error),
+    const secureOptions = tls === undefined ? undefined : tlsServerOptions(tls);
+    let server: Server;
+    if (this.websocket) server = this.createWebSocketServer(secureOptions);
+    else if (secureOptions === undefined) return createTcpServer({ noDelay: true }, onSocket);
+    else server = createTlsServer(secureOptions, onSocket);
+    if (secureOptions !== undefined) {
+      server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+        this.emit({
+          kind: 'tls-handshake-failed',
+          peer: endpointOf(socket.remoteAddress, socket.remotePort),
+          reason: errorReason(error),
+        });
       });
+    }
+    return server;
+  }
+
+  /**
+   * An HTTP(S) server that upgrades requests offering the `sip` subprotocol to WebSocket
+   * (RFC 7118 section 4) and refuses the others; a plain HTTP request gets 426.
+   */
+  private createWebSocketServer(secureOptions: TlsServerOptions | undefined): Server {
+    const upgrader = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: this.maxMessageBytes,
+      handleProtocols: (offered) => (offered.has(SIP_SUBPROTOCOL) ? SIP_SUBPROTOCOL : false),
+    });
+    const server = secureOptions === undefined ? createHttpServer() : createHttpsServer(secureOptions);
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      const peer = endpointOf(socket.remoteAddress, socket.remotePort);
+      if (this.state === 'closed') {
+        socket.destroy();
+        return;
+      }
+      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(SIP_SUBPROTOCOL)) {
+        this.emit({ kind: 'stream-error', socketId: -1, peer, reason: 'a WebSocket upgrade without the "sip" subprotocol (RFC 7118) was refused' });
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      upgrader.handleUpgrade(request, socket, head, (websocket) => {
+        if (this.state === 'closed') {
+          websocket.terminate();
+          return;
+        }
+        this.acceptedConnections++;
+        this.adopt(this.nextId++, { socket, websocket }, 'accepted', peer);
+      });
+    });
+    server.on('request', (_request, response) => {
+      response.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Length': '0' });
+      response.end();
     });
     return server;
   }
 
   /** Opens a connection to `remote`; rejects with a ConnectError naming it and the reason. */
-  private async connect(remote: Endpoint): Promise<Socket> {
+  /** `localPort`: bind the connection's own end to it (0: any). */
+  private async connect(remote: Endpoint, localPort = 0): Promise<Link> {
+    if (this.websocket) return this.connectWebSocket(remote, localPort);
+    return { socket: await this.connectStream(remote), websocket: undefined };
+  }
+
+  private async connectStream(remote: Endpoint): Promise<Socket> {
     const options = this.options!;
     const localAddress = options.bindAddress !== '' ? options.bindAddress : undefined;
     const timeoutMs = this.connectTimeoutMs;
@@ -416,11 +492,81 @@ export class StreamTransport implements Transport {
     });
   }
 
-  private adopt(id: number, socket: Socket, role: Role, peer: Endpoint): Connection {
+  /**
+   * A WebSocket client connection: `ws[s]://remote<websocketPath>` offering the `sip`
+   * subprotocol, which the server must select (RFC 7118 section 4).
+   */
+  private connectWebSocket(remote: Endpoint, localPort: number): Promise<Link> {
+    const options = this.options!;
+    const tls = this.tls;
+    const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
+    const url = `${tls === undefined ? 'ws' : 'wss'}://${host}:${remote.port}${this.websocketPath}`;
+    const serverName = tls?.serverName;
+    const websocket = new WebSocket(url, SIP_SUBPROTOCOL, {
+      perMessageDeflate: false,
+      handshakeTimeout: this.connectTimeoutMs,
+      maxPayload: this.maxMessageBytes,
+      ...(options.bindAddress !== '' ? { localAddress: options.bindAddress } : {}),
+      ...(localPort !== 0 ? { localPort } : {}),
+      ...(tls === undefined
+        ? {}
+        : {
+            ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
+            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+            ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
+            ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
+            rejectUnauthorized: tls.verify,
+            ...(serverName !== undefined && serverName !== '' ? { servername: serverName } : {}),
+          }),
+    });
+    return new Promise<Link>((resolve, reject) => {
+      let socket: Socket | undefined;
+      const fail = (reason: string): void => {
+        websocket.removeAllListeners();
+        websocket.on('error', () => {});
+        websocket.terminate();
+        reject(new ConnectError(remote, this.protocolName, reason));
+      };
+      websocket.once('upgrade', (response: IncomingMessage) => {
+        socket = response.socket as Socket;
+      });
+      const noSip = 'the server did not select the "sip" WebSocket subprotocol (RFC 7118)';
+      websocket.once('open', () => {
+        websocket.removeAllListeners();
+        if (websocket.protocol !== SIP_SUBPROTOCOL || socket === undefined) {
+          fail(noSip);
+          return;
+        }
+        this.openedConnections++;
+        resolve({ socket, websocket });
+      });
+      websocket.once('unexpected-response', (_request, response: IncomingMessage) => {
+        fail(`the server answered the WebSocket upgrade with HTTP ${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trimEnd());
+      });
+      websocket.once('error', (error: NodeJS.ErrnoException) => {
+        // ws checks the answer's Sec-WebSocket-Protocol itself ("Server sent no subprotocol").
+        if (error.code === undefined && /subprotocol/i.test(error.message)) {
+          fail(noSip);
+          return;
+        }
+        const reason = errorReason(error);
+        if (tls !== undefined && !NETWORK_ERRORS.has(error.code ?? '')) {
+          this.emit({ kind: 'tls-handshake-failed', peer: remote, reason });
+          fail(`TLS handshake failed: ${reason}`);
+          return;
+        }
+        fail(reason);
+      });
+    });
+  }
+
+  private adopt(id: number, link: Link, role: Role, peer: Endpoint): Connection {
+    const { socket, websocket } = link;
     socket.setNoDelay(true);
     const conn: Connection = {
       id,
       socket,
+      websocket,
       framer: new StreamFramer({
         ...(this.maxHeaderBytes !== undefined ? { maxHeaderBytes: this.maxHeaderBytes } : {}),
         ...(this.maxBodyBytes !== undefined ? { maxBodyBytes: this.maxBodyBytes } : {}),
@@ -434,12 +580,32 @@ export class StreamTransport implements Transport {
     };
     this.connections.set(id, conn);
     if (role === 'call') this.callConnections.push(conn);
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       conn.lastError ??= error;
     });
-    socket.on('close', () => this.onClose(conn));
+    if (websocket === undefined) {
+      socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+      socket.on('close', () => this.onClose(conn));
+      return conn;
+    }
+    websocket.on('message', (data: RawData) => this.onWebSocketMessage(conn, data));
+    websocket.on('error', (error: NodeJS.ErrnoException) => {
+      conn.lastError ??= error;
+    });
+    websocket.on('close', () => this.onClose(conn));
     return conn;
+  }
+
+  /** One WebSocket message is one SIP message (RFC 7118 section 5); empty keep-alives are skipped. */
+  private onWebSocketMessage(conn: Connection, data: RawData): void {
+    const message = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (message.length === 0 || (message.length <= 4 && message.toString('latin1').trim() === '')) return;
+    try {
+      this.receiver!(conn.id, message, conn.peer);
+    } catch (error) {
+      this.receiveErrors++;
+      this.lastReceiveError = error;
+    }
   }
 
   private onData(conn: Connection, chunk: Buffer): void {
@@ -491,13 +657,13 @@ export class StreamTransport implements Transport {
       if (this.state !== 'open') return;
       const remote = this.remote!;
       this.connect(remote).then(
-        (socket) => {
+        (link) => {
           if (this.state !== 'open') {
-            socket.destroy();
+            destroyLink(link);
             return;
           }
           this.reconnections++;
-          this.adopt(0, socket, 'main', remote);
+          this.adopt(0, link, 'main', remote);
         },
         (error: unknown) => {
           if (this.state !== 'open') return;
@@ -535,13 +701,13 @@ export class StreamTransport implements Transport {
       conn.refs++;
       return { socketId: conn.id, local: endpointOf(conn.socket.localAddress, conn.socket.localPort) };
     }
-    const socket = await this.connect(remote);
+    const link = await this.connect(remote);
     if (this.state !== 'open') {
-      socket.destroy();
+      destroyLink(link);
       throw new Error('StreamTransport.openCallSocket: transport closed while connecting');
     }
-    const conn = this.adopt(this.nextId++, socket, 'call', remote);
-    return { socketId: conn.id, local: endpointOf(socket.localAddress, socket.localPort) };
+    const conn = this.adopt(this.nextId++, link, 'call', remote);
+    return { socketId: conn.id, local: endpointOf(link.socket.localAddress, link.socket.localPort) };
   }
 
   closeCallSocket(socketId: number): void {
@@ -566,7 +732,8 @@ export class StreamTransport implements Transport {
       conn.corked = false;
       conn.socket.uncork();
     }
-    conn.socket.end();
+    if (conn.websocket !== undefined) conn.websocket.close(1000);
+    else conn.socket.end();
     setTimeout(() => conn.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
@@ -576,6 +743,8 @@ export class StreamTransport implements Transport {
     if (conn.closedByUs) return false;
     const socket = conn.socket;
     if (socket.destroyed || !socket.writable) return false;
+    const websocket = conn.websocket;
+    if (websocket !== undefined && websocket.readyState !== WebSocket.OPEN) return false;
     // A peer that stops reading must not make us buffer without bound.
     if (socket.writableLength > this.maxPendingWrite) return false;
     if (!conn.corked) {
@@ -587,7 +756,9 @@ export class StreamTransport implements Transport {
         setImmediate(this.flushBound);
       }
     }
-    socket.write(data);
+    // RFC 7118: text frames carry UTF-8; a message that is not (a latin1 body) goes as binary.
+    if (websocket !== undefined) websocket.send(data, { binary: !isUtf8(data) });
+    else socket.write(data);
     return true;
   }
 
@@ -607,13 +778,13 @@ export class StreamTransport implements Transport {
     const queue = [data];
     this.lazyQueue = queue;
     this.connect(remote).then(
-      (socket) => {
+      (link) => {
         this.lazyQueue = undefined;
         if (this.state !== 'open') {
-          socket.destroy();
+          destroyLink(link);
           return;
         }
-        this.adopt(0, socket, 'main', remote);
+        this.adopt(0, link, 'main', remote);
         for (const queued of queue) this.send(0, queued, remote);
       },
       (error: unknown) => {

@@ -1,7 +1,7 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Container } from 'inversify';
 import {
   ConnectError,
@@ -16,12 +16,12 @@ import {
 import {
   StreamTransport,
   loadTlsFiles,
-  streamModeFromSippFlag,
   streamTransportModule,
   TlsConfigError,
   type StreamTransportOptions,
 } from '../src/index.js';
-import { makeTestCerts, opensslAvailable, OPENSSL_MISSING_WARNING, type TestCerts } from './support/certs.js';
+import { WebSocket as WsClient, WebSocketServer } from 'ws';
+import { describeWithCerts } from './support/certs.js';
 
 interface Received {
   socketId: number;
@@ -114,15 +114,6 @@ async function rawServer(): Promise<{ port: number; accepted: Socket[]; data: st
 }
 
 describe('stream modes', () => {
-  it('maps SIPp -t values and aliases', () => {
-    expect(streamModeFromSippFlag('t1')).toBe('t1');
-    expect(streamModeFromSippFlag('tn')).toBe('tn');
-    expect(streamModeFromSippFlag('sl')).toBe('l1');
-    expect(streamModeFromSippFlag('cl')).toBe('l1');
-    expect(streamModeFromSippFlag('cln')).toBe('ln');
-    expect(streamModeFromSippFlag('u1')).toBeUndefined();
-  });
-
   it('binds TRANSPORT through its ContainerModule', () => {
     const container = new Container();
     container.load(streamTransportModule({ mode: 'tn' }));
@@ -411,15 +402,7 @@ describe('IPv6', () => {
   });
 });
 
-const haveOpenssl = opensslAvailable();
-if (!haveOpenssl) console.warn(OPENSSL_MISSING_WARNING);
-
-describe.skipIf(!haveOpenssl)('TLS', () => {
-  let certs: TestCerts;
-  beforeAll(() => {
-    certs = makeTestCerts();
-  });
-  afterAll(() => certs?.cleanup());
+describeWithCerts('TLS', (certs) => {
 
   const serverTls = (extra: Partial<Parameters<typeof loadTlsFiles>[0]> = {}) =>
     loadTlsFiles({ server: true, certFile: certs.serverCert, keyFile: certs.serverKey, ...extra });
@@ -554,5 +537,206 @@ describe.skipIf(!haveOpenssl)('TLS', () => {
     expect(loadTlsFiles({ server: false }).verify).toBe(false);
     expect(loadTlsFiles({ server: false, caFile: certs.caCert }).verify).toBe(true);
     expect(loadTlsFiles({ server: false, verify: true }).verify).toBe(true);
+  });
+});
+
+describe('WebSocket (RFC 7118): w1, wn', () => {
+  async function wsServer(options: Partial<StreamTransportOptions> = {}) {
+    const server = inbox();
+    const srv = transport({ mode: 'w1', ...options });
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    return { server, srv, local };
+  }
+
+  /** A WebSocket client of our own choosing (not our transport): what it offers, what it gets. */
+  function wsClient(url: string, protocols: string[]): Promise<{ ws: WsClient; messages: Array<{ data: Buffer; binary: boolean }> }> {
+    return new Promise((resolve, reject) => {
+      const ws = new WsClient(url, protocols);
+      const messages: Array<{ data: Buffer; binary: boolean }> = [];
+      ws.on('message', (data, binary) => messages.push({ data: data as Buffer, binary }));
+      ws.once('open', () => resolve({ ws, messages }));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      sockets.push({ destroy: () => ws.terminate() } as unknown as Socket);
+    });
+  }
+
+  it('w1: one SIP message per WebSocket message both ways, the reply on the connection it came in on, protocol WS', async () => {
+    const { server, srv, local } = await wsServer();
+    expect(srv.protocolName).toBe('WS');
+    const client = inbox();
+    const cli = transport({ mode: 'w1' });
+    await cli.open(bindOptions(), client.receiver, { remote: local, onConnectionEvent: client.onConnectionEvent });
+    for (let n = 1; n <= 3; n++) cli.send(0, Buffer.from(sipRequest(n)), local);
+    const got = await server.waitFor(3);
+    expect(got.map((r) => r.text)).toEqual([1, 2, 3].map((n) => sipRequest(n)));
+    for (const r of got) srv.send(r.socketId, Buffer.from(sipResponse(Number(r.text.match(/CSeq: (\d+)/)![1]))), r.from);
+    const replies = await client.waitFor(3);
+    expect(replies.map((r) => r.text)).toEqual([1, 2, 3].map((n) => sipResponse(n)));
+  });
+
+  it('a server selects the "sip" subprotocol, sends text frames, and takes messages without Content-Length', async () => {
+    const { server, srv, local } = await wsServer();
+    const { ws, messages } = await wsClient(`ws://127.0.0.1:${local.port}/`, ['chat', 'sip']);
+    expect(ws.protocol).toBe('sip');
+    // RFC 7118 section 5: Content-Length is optional over WebSocket.
+    ws.send('OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: x1\r\nCSeq: 1 OPTIONS\r\n\r\n');
+    ws.send('\r\n\r\n'); // a keep-alive: not a message
+    const [req] = await server.waitFor(1);
+    expect(req.text).toBe('OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: x1\r\nCSeq: 1 OPTIONS\r\n\r\n');
+    srv.send(req.socketId, Buffer.from(sipResponse(1)), req.from);
+    await until('the reply', () => messages.length === 1 || undefined);
+    expect(messages[0]).toEqual({ data: Buffer.from(sipResponse(1)), binary: false });
+    // A message that is not UTF-8 (a latin1 body) goes as a binary frame, byte for byte.
+    const latin1 = Buffer.from(sipRequest(2, 'caf\xe9'), 'latin1');
+    srv.send(req.socketId, latin1, req.from);
+    await until('the binary frame', () => messages.length === 2 || undefined);
+    expect(messages[1]).toEqual({ data: latin1, binary: true });
+    expect(server.got).toHaveLength(1);
+  });
+
+  it('a server refuses an upgrade that does not offer "sip" (400, a stream-error event) and answers plain HTTP with 426', async () => {
+    const { server, local } = await wsServer();
+    await expect(wsClient(`ws://127.0.0.1:${local.port}/`, ['chat'])).rejects.toThrow('HTTP 400');
+    const [event] = await server.waitForEvent('stream-error');
+    expect(event!.reason).toContain('without the "sip" subprotocol');
+    const plain = await fetch(`http://127.0.0.1:${local.port}/`);
+    expect(plain.status).toBe(426);
+  });
+
+  it('a client whose server does not select "sip" fails to connect, saying so', async () => {
+    const other = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => false });
+    await new Promise<void>((resolve) => other.once('listening', () => resolve()));
+    servers.push({ close: (cb: () => void) => other.close(() => cb()) } as unknown as Server);
+    const remote = { address: '127.0.0.1', port: (other.address() as { port: number }).port };
+    const cli = transport({ mode: 'w1' });
+    const error = await cli.open(bindOptions(), inbox().receiver, { remote }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).message).toBe(
+      `cannot connect to 127.0.0.1:${remote.port} over WS: the server did not select the "sip" WebSocket subprotocol (RFC 7118)`,
+    );
+  });
+
+  it('-ws_path: the client asks for that path; refused at start is a ConnectError naming the endpoint', async () => {
+    const paths: string[] = [];
+    const other = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'sip' });
+    other.on('connection', (_ws, request) => paths.push(request.url ?? ''));
+    await new Promise<void>((resolve) => other.once('listening', () => resolve()));
+    servers.push({ close: (cb: () => void) => other.close(() => cb()) } as unknown as Server);
+    const remote = { address: '127.0.0.1', port: (other.address() as { port: number }).port };
+    await transport({ mode: 'w1', websocketPath: '/ws' }).open(bindOptions(), inbox().receiver, { remote });
+    await until('the upgrade', () => paths.length === 1 || undefined);
+    expect(paths).toEqual(['/ws']);
+    const refused = { address: '127.0.0.1', port: (await rawServerPortThenClose()) };
+    const error = await transport({ mode: 'w1' }).open(bindOptions(), inbox().receiver, { remote: refused }).catch((e: unknown) => e);
+    expect((error as ConnectError).message).toBe(`cannot connect to 127.0.0.1:${refused.port} over WS: connection refused (ECONNREFUSED)`);
+  });
+
+  it('wn: a connection per call, each reply on its own connection', async () => {
+    const { server, srv, local } = await wsServer();
+    const client = inbox();
+    const cli = transport({ mode: 'wn' });
+    await cli.open(bindOptions(), client.receiver, { remote: local });
+    const a = await cli.openCallSocket();
+    const b = await cli.openCallSocket();
+    expect(a.socketId).not.toBe(b.socketId);
+    cli.send(a.socketId, Buffer.from(sipRequest(1)), local);
+    cli.send(b.socketId, Buffer.from(sipRequest(2)), local);
+    const got = await server.waitFor(2);
+    expect(new Set(got.map((r) => r.socketId)).size).toBe(2);
+    for (const r of got) srv.send(r.socketId, Buffer.from(sipResponse(Number(r.text.match(/CSeq: (\d+)/)![1]))), r.from);
+    const replies = await client.waitFor(2);
+    expect(replies.map((r) => [r.socketId, r.text]).sort()).toEqual([[a.socketId, sipResponse(1)], [b.socketId, sipResponse(2)]].sort());
+    cli.closeCallSocket(a.socketId);
+    await until('the server to see one connection close', () => srv.openConnections === 1 || undefined);
+  });
+
+  it('a server run given a remote connects out at open from its port (a UAS behind a gateway), does not listen, and takes requests on that connection', async () => {
+    const gateway = inbox();
+    const gw = transport({ mode: 'w1' });
+    const gwLocal = await gw.open(bindOptions(), gateway.receiver, { onConnectionEvent: gateway.onConnectionEvent });
+    const uas = inbox();
+    const srv = transport({ mode: 'w1' });
+    // From its -p port, so the gateway can route to it by address; it does not listen.
+    const uasLocal = await srv.open({ ...bindOptions(), port: 14298 }, uas.receiver, { remote: gwLocal, connectAtOpen: false });
+    expect(uasLocal).toEqual({ address: '127.0.0.1', port: 14298 });
+    await until('the UAS connection at the gateway', () => gw.acceptedConnections === 1 || undefined);
+    await expect(rawClient(14298)).rejects.toThrow('ECONNREFUSED');
+    // The gateway sends a request down the connection the UAS opened; the reply comes back on it.
+    const [uasSocket, connection] = [...(gw as unknown as { connections: Map<number, { peer: Endpoint }> }).connections.entries()][0]!;
+    expect(connection.peer).toEqual({ address: '127.0.0.1', port: 14298 });
+    gw.send(uasSocket, Buffer.from(sipRequest(7)), gwLocal);
+    const [req] = await uas.waitFor(1);
+    expect(req.socketId).toBe(0);
+    srv.send(req.socketId, Buffer.from(sipResponse(7)), req.from);
+    const [reply] = await gateway.waitFor(1);
+    expect(reply.text).toBe(sipResponse(7));
+  });
+
+  it('w1 over ::1: the client asks for ws://[::1]:port/', async () => {
+    const server = inbox();
+    const srv = transport({ mode: 'w1' });
+    const local = await srv.open(bindOptions('::1', 6), server.receiver);
+    expect(local.address).toBe('::1');
+    const cli = transport({ mode: 'w1' });
+    await cli.open(bindOptions('::1', 6), inbox().receiver, { remote: local });
+    cli.send(0, Buffer.from(sipRequest(1)), local);
+    const [req] = await server.waitFor(1);
+    expect(req.from.address).toBe('::1');
+  });
+
+  it('a message over the size limit closes the connection (1009): connection-lost, never unbounded memory', async () => {
+    const { server, local } = await wsServer({ maxHeaderBytes: 1024, maxBodyBytes: 1024 });
+    const { ws } = await wsClient(`ws://127.0.0.1:${local.port}/`, ['sip']);
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(sipRequest(1, 'x'.repeat(4096)));
+    expect(await closed).toBe(1009);
+    const [lost] = await server.waitForEvent('connection-lost');
+    expect(lost!.failCalls).toBe(true);
+    expect(server.got).toHaveLength(0);
+  });
+});
+
+/** A port nothing listens on: bound by a server that is then closed. */
+async function rawServerPortThenClose(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describeWithCerts('secure WebSocket: wss1, wssn', (certs) => {
+
+  async function wssServer() {
+    const server = inbox();
+    const srv = transport({ mode: 'wss1', tls: loadTlsFiles({ server: true, certFile: certs.serverCert, keyFile: certs.serverKey }) });
+    const local = await srv.open(bindOptions(), server.receiver, { onConnectionEvent: server.onConnectionEvent });
+    return { server, srv, local };
+  }
+
+  it('wssn verified with the CA and SNI: messages both ways, protocol WSS', async () => {
+    const { server, srv, local } = await wssServer();
+    expect(srv.protocolName).toBe('WSS');
+    const client = inbox();
+    const cli = transport({ mode: 'wssn', tls: loadTlsFiles({ server: false, caFile: certs.caCert, serverName: 'sip.test', verify: true }) });
+    await cli.open(bindOptions(), client.receiver, { remote: local });
+    const call = await cli.openCallSocket();
+    cli.send(call.socketId, Buffer.from(sipRequest(1)), local);
+    const [req] = await server.waitFor(1);
+    srv.send(req.socketId, Buffer.from(sipResponse(1)), req.from);
+    const [reply] = await client.waitFor(1);
+    expect(reply.text).toBe(sipResponse(1));
+  });
+
+  it('a CA that did not sign the server: a tls-handshake-failed event and a ConnectError with the reason', async () => {
+    const { local } = await wssServer();
+    const client = inbox();
+    const cli = transport({ mode: 'wss1', tls: loadTlsFiles({ server: false, caFile: certs.otherCaCert, serverName: 'sip.test', verify: true }) });
+    const error = await cli.open(bindOptions(), client.receiver, { remote: local, onConnectionEvent: client.onConnectionEvent }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).message).toMatch(/over WSS: TLS handshake failed: .*(unable to verify|self.signed|UNABLE_TO)/i);
+    const [event] = await client.waitForEvent('tls-handshake-failed');
+    expect(event!.peer).toEqual(local);
   });
 });

@@ -21,9 +21,36 @@ export const TransportOpenOptionsCodec = t.type({
 });
 export type TransportOpenOptions = t.TypeOf<typeof TransportOpenOptionsCodec>;
 
-/** SIPp transport modes handled by stream transports: TCP `t1`/`tn`, TLS `l1`/`ln`. */
-export const StreamModeCodec = t.keyof({ t1: null, tn: null, l1: null, ln: null });
+/**
+ * Transport modes handled by stream transports: TCP `t1`/`tn`, TLS `l1`/`ln` (SIPp's), and
+ * SIP over WebSocket (RFC 7118) `w1`/`wn` (ws://) and `wss1`/`wssn` (wss://), ours.
+ */
+export const StreamModeCodec = t.keyof({ t1: null, tn: null, l1: null, ln: null, w1: null, wn: null, wss1: null, wssn: null });
 export type StreamMode = t.TypeOf<typeof StreamModeCodec>;
+
+/** What a stream mode is: its protocol name ([transport], Via), TLS or not, WebSocket or not. */
+export interface StreamModeTraits {
+  protocol: 'TCP' | 'TLS' | 'WS' | 'WSS';
+  secure: boolean;
+  websocket: boolean;
+  /** `tn`, `ln`, `wn`, `wssn`: a connection per call. */
+  perCall: boolean;
+}
+
+const STREAM_MODE_TRAITS: Readonly<Record<StreamMode, StreamModeTraits>> = {
+  t1: { protocol: 'TCP', secure: false, websocket: false, perCall: false },
+  tn: { protocol: 'TCP', secure: false, websocket: false, perCall: true },
+  l1: { protocol: 'TLS', secure: true, websocket: false, perCall: false },
+  ln: { protocol: 'TLS', secure: true, websocket: false, perCall: true },
+  w1: { protocol: 'WS', secure: false, websocket: true, perCall: false },
+  wn: { protocol: 'WS', secure: false, websocket: true, perCall: true },
+  wss1: { protocol: 'WSS', secure: true, websocket: true, perCall: false },
+  wssn: { protocol: 'WSS', secure: true, websocket: true, perCall: true },
+};
+
+export function streamModeTraits(mode: StreamMode): StreamModeTraits {
+  return STREAM_MODE_TRAITS[mode];
+}
 
 /**
  * Called for every inbound datagram, or every SIP message framed out of a stream.
@@ -109,7 +136,7 @@ export class PortInUseError extends Error {
  * `send` must not throw: a failed send is reported through the returned boolean.
  */
 export interface Transport {
-  /** SIPp's name for the [transport] keyword: 'UDP', 'TCP', 'TLS'. */
+  /** The name for the [transport] keyword and Via: 'UDP', 'TCP', 'TLS' (SIPp's), 'WS', 'WSS'. */
   readonly protocolName: string;
   /** True for `un`, `tn`, `ln`: UAC calls get their own socket. */
   readonly socketPerCall: boolean;

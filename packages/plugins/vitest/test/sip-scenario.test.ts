@@ -152,6 +152,21 @@ Content-Length: 0
     expect(result.responseTimes['INVITE']!.maxMs).toBeGreaterThanOrEqual(500);
   });
 
+  test('the run and its peer share the transport: TCP, WebSocket, and TLS with a certificate', async () => {
+    for (const transport of ['t1', 'tn', 'w1', 'wn'] as const) {
+      const result = await runScenario('uac', { peer: 'uas', transport, calls: 3, rate: 30 });
+      expect(result, transport).toHaveCompletedCalls(3);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-subj', '/CN=sip.test', '-addext', 'subjectAltName=DNS:sip.test', '-days', '1'], { stdio: 'ignore' });
+    const tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'cert.pem'), sni: 'sip.test' };
+    for (const transport of ['l1', 'wss1'] as const) {
+      const result = await runScenario('uac', { peer: 'uas', transport, tls, calls: 2, rate: 20 });
+      expect(result, transport).toHaveCompletedCalls(2);
+    }
+  });
+
   test('defaults come from a gossipper config file (cosmiconfig), found from the working directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gossipper-config-'));
     writeFileSync(join(dir, 'gossipper.config.json'), JSON.stringify({ calls: 4, rate: 40 }));

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 export interface TestCerts {
   dir: string;
@@ -81,4 +82,35 @@ export function makeTestCerts(): TestCerts {
     crl: join(dir, 'crl.pem'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+let warned = false;
+
+/**
+ * A describe block whose tests use throwaway certificates: made before its tests, removed
+ * after them. Without the openssl command the block is skipped with one line naming the
+ * package, or fails under CI=true.
+ */
+export function describeWithCerts(name: string, factory: (certs: TestCerts) => void): void {
+  if (!opensslAvailable()) {
+    if (process.env.CI === 'true') {
+      describe(name, () => it('has the openssl command', () => {
+        throw new Error('the openssl command is missing: CI must install openssl (apt-get install -y openssl)');
+      }));
+      return;
+    }
+    if (!warned) console.warn(OPENSSL_MISSING_WARNING);
+    warned = true;
+    describe.skip(name, () => factory({} as TestCerts));
+    return;
+  }
+  describe(name, () => {
+    // Filled in before the block's tests run: its tests read the paths, never at collection.
+    const certs = {} as TestCerts;
+    beforeAll(() => {
+      Object.assign(certs, makeTestCerts());
+    });
+    afterAll(() => certs.cleanup?.());
+    factory(certs);
+  });
 }
