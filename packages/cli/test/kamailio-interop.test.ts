@@ -1,13 +1,17 @@
 /**
- * TCP and TLS through a real proxy: gossipper <-> Kamailio 5.6 <-> SIPp 3.6.1 over UDP, on
- * 127.0.0.1 (the Debian SIPp has no TLS, so Kamailio is the TLS peer that is not us). Every
+ * TCP, TLS and WebSocket through a real proxy: gossipper <-> Kamailio 5.6 <-> SIPp 3.6.1 over
+ * UDP, on 127.0.0.1 (the Debian SIPp has neither TLS nor WebSocket, so Kamailio is the peer
+ * that is not us). Every
  * test starts its own Kamailio (support/kamailio.ts) with throwaway certificates made here,
  * runs a bounded number of calls and stops everything by PID. Needs a built CLI
  * (`npm run build`). Ports: 14600..14799, ten per test.
  */
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
-import { describeWithPeers, KAMAILIO, SIPP, type Peer } from './support/peers.js';
-import { killAllTracked, session, type Proc, type Session } from './support/procs.js';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithPeers, KAMAILIO, OPENSSL, SIPP } from './support/peers.js';
+import { killAllTracked, session, waitFor, type Proc, type Session } from './support/procs.js';
 import { assertTcpPortsFree, assertUdpPortsFree, waitForTcpListening, waitForUdpBound } from './support/net.js';
 import { finalCounts, readStatCsv, readSummary, statCsvName } from './support/files.js';
 import { startKamailio, type KamailioOptions } from './support/kamailio.js';
@@ -18,7 +22,6 @@ afterAll(killAllTracked);
 const HOST = '127.0.0.1';
 const CALLS = 20;
 const RATE = '20';
-const OPENSSL: Peer = { name: 'openssl', files: ['/usr/bin/openssl'], packages: 'openssl' };
 
 interface TransportSummary {
   transport: { connectionsLost: number; tlsHandshakeFailures: number };
@@ -34,7 +37,7 @@ function portsFrom(base: number) {
 }
 type Ports = ReturnType<typeof portsFrom>;
 
-describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS) to and from the real SIPp', () => {
+describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS, WebSocket) to and from the real SIPp', () => {
   let certs: TestCerts;
   beforeAll(() => {
     certs = makeTestCerts();
@@ -54,7 +57,11 @@ describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS) to
       outer: { port: ports.sipp },
     });
     ctx.onTestFinished(async () => {
-      if (ctx.task.result?.state === 'fail') console.warn(`--- kamailio (pid ${proxy.pid}) log:\n${proxy.log().slice(-4000)}`);
+      if (ctx.task.result?.state === 'fail') {
+        const file = join(mkdtempSync(join(tmpdir(), 'gossipper-kamailio-log-')), 'kamailio.log');
+        writeFileSync(file, proxy.log());
+        console.warn(`--- kamailio (pid ${proxy.pid}) log kept in ${file}; its end:\n${proxy.log().slice(-4000)}`);
+      }
       await proxy.stop();
     });
     return proxy;
@@ -86,9 +93,12 @@ describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS) to
     { mode: 't1', listener: 'tcp', base: 14600 },
     { mode: 'l1', listener: 'tls', base: 14610 },
     { mode: 'ln', listener: 'tls', base: 14620 },
+    { mode: 'w1', listener: 'ws', base: 14660 },
+    { mode: 'wss1', listener: 'wss', base: 14670 },
+    { mode: 'wssn', listener: 'wss', base: 14680 },
   ] as const;
   for (const { mode, listener, base } of outbound) {
-    const tls = listener === 'tls';
+    const tls = listener === 'tls' || listener === 'wss';
     const verifying = tls ? ', verifying its certificate' : '';
     it.concurrent(`gossipper -sn uac -t ${mode} -> Kamailio (${listener}${verifying}) -> sipp -sn uas over UDP: ${CALLS} calls`, async (ctx) => {
       const s = session(ctx);
@@ -120,6 +130,41 @@ describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS) to
         '-m', String(CALLS), '-summary_json', 'uas.json',
       ]);
       await waitForTcpListening(ports.ours, uas);
+      const sipp = s.sipp([
+        '-sn', 'uac', `${HOST}:${ports.kamailio.udp}`, '-i', HOST, '-p', String(ports.sipp),
+        '-m', String(CALLS), '-r', RATE, '-trace_stat', '-stf', 'sipp.csv',
+      ]);
+      expect((await sipp.wait(30_000)).code, sipp.describe()).toBe(0);
+      expect(finalCounts(readStatCsv(s.path('sipp.csv')))).toMatchObject({ outgoing: CALLS, successful: CALLS, failed: 0 });
+      expect((await uas.wait(15_000)).code, uas.describe()).toBe(0);
+      const summary = readSummary(s.path('uas.json')) as ReturnType<typeof readSummary> & TransportSummary;
+      expect(summary.calls).toMatchObject({ incoming: CALLS, successful: CALLS, failed: 0 });
+      expect(summary.transport).toMatchObject({ connectionsLost: 0, tlsHandshakeFailures: 0 });
+    }, 60_000);
+  }
+
+  // Kamailio cannot open a WebSocket connection: our UAS, given Kamailio's address, connects
+  // out to its ws/wss listener from its -p port, and Kamailio routes the calls from SIPp to
+  // that connection by its address (sip:127.0.0.1:PORT;transport=ws).
+  const behindGateway = [
+    { mode: 'w1', inner: 'ws', base: 14690 },
+    { mode: 'wss1', inner: 'wss', base: 14700 },
+  ] as const;
+  for (const { mode, inner, base } of behindGateway) {
+    it.concurrent(`sipp -sn uac over UDP -> Kamailio -> gossipper -sn uas -t ${mode}, connected out to Kamailio: ${CALLS} calls`, async (ctx) => {
+      const s = session(ctx);
+      const ports = portsFrom(base);
+      await kamailio(ctx, ports, inner);
+      const uas = s.gossipper([
+        '-sn', 'uas', '-t', mode, `${HOST}:${ports.kamailio[inner]}`, '-i', HOST, '-p', String(ports.ours),
+        ...(inner === 'wss' ? ['-tls_cert', certs.serverCert, '-tls_key', certs.serverKey, '-tls_ca', certs.caCert] : []),
+        '-m', String(CALLS), '-trace_stat', '-stf', 'uas.csv', '-summary_json', 'uas.json',
+      ]);
+      // The run starts (and writes its statistics header) once its connection is up, upgrade included.
+      await waitFor(`${uas.label} to connect to Kamailio`, () => {
+        if (!uas.alive) throw new Error(`gossipper uas exited before connecting\n${uas.describe()}`);
+        return existsSync(s.path('uas.csv')) && readFileSync(s.path('uas.csv'), 'utf8').length > 0;
+      }, 10_000);
       const sipp = s.sipp([
         '-sn', 'uac', `${HOST}:${ports.kamailio.udp}`, '-i', HOST, '-p', String(ports.sipp),
         '-m', String(CALLS), '-r', RATE, '-trace_stat', '-stf', 'sipp.csv',

@@ -32,6 +32,9 @@ verify_certificate = no
 require_certificate = no
 `,
   );
+  // A WSS connection is reached with transport=ws, as browsers write their Contact: with
+  // transport=wss Kamailio 5.6 reports the request forwarded and sends nothing.
+  const innerTransport = o.inner.transport === 'wss' ? 'ws' : o.inner.transport;
   const cfg = join(dir, 'kamailio.cfg');
   writeFileSync(
     cfg,
@@ -43,6 +46,9 @@ children=${o.children ?? 2}
 tcp_children=${o.children ?? 2}
 auto_aliases=no
 enable_tls=yes
+# The WebSocket upgrade is an HTTP GET without Content-Length: without this Kamailio's TCP
+# reader rejects it as a bad request and resets the connection.
+tcp_accept_no_cl=yes
 listen=udp:127.0.0.1:${ports.udp}
 listen=tcp:127.0.0.1:${ports.tcp}
 listen=tls:127.0.0.1:${ports.tls}
@@ -71,7 +77,7 @@ request_route {
     exit;
   }
   if ($proto == "udp") {
-    $du = "sip:127.0.0.1:${o.inner.port};transport=${o.inner.transport}";
+    $du = "sip:127.0.0.1:${o.inner.port};transport=${innerTransport}";
   } else {
     $du = "sip:127.0.0.1:${o.outer.port};transport=${o.outer.transport ?? 'udp'}";
   }

@@ -35,6 +35,9 @@ export const KAMAILIO: Peer = {
 export const CHROMIUM_PATH = process.env.GOSSIPPER_E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM: Peer = { name: 'Chromium', files: [CHROMIUM_PATH], packages: 'chromium' };
 
+/** The openssl command, for tests that make throwaway certificates alongside another peer. */
+export const OPENSSL: Peer = { name: 'the openssl command', files: ['/usr/bin/openssl'], packages: 'openssl' };
+
 /** The first of the peer's files that is missing (or, for the executable, not executable). */
 export function missingFile(peer: Peer): string | undefined {
   return peer.files.find((file, i) => {
