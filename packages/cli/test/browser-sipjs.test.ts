@@ -9,21 +9,15 @@ import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_PATH, describeWithPeers } from './support/peers.js';
 import { killAllTracked, session } from './support/procs.js';
 import { assertTcpPortsFree, waitForTcpListening } from './support/net.js';
 import { readSummary } from './support/files.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HOST = '127.0.0.1';
 const PAGE = fileURLToPath(new URL('./fixtures/browser/sipjs-phone.html', import.meta.url));
 const SIPJS_LIB = dirname(createRequire(import.meta.url).resolve('sip.js'));
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install -y chromium)`);
-  console.warn('SKIPPED: Chromium not found; install the Debian package chromium (apt-get install -y chromium)');
-}
 
 /** Serves the phone page and SIP.js's ES modules on loopback. */
 async function servePhone(): Promise<{ server: Server; url: string }> {
@@ -45,14 +39,14 @@ async function servePhone(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://${HOST}:${(server.address() as { port: number }).port}/` };
 }
 
-describe.skipIf(!haveChromium)('SIP.js in Chromium over WebSocket', () => {
+describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
   let browser: Browser;
   let phone: { server: Server; url: string };
 
   beforeAll(async () => {
     phone = await servePhone();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 30_000);
