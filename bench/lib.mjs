@@ -8,11 +8,13 @@ import { existsSync, openSync, closeSync, readFileSync, readdirSync, mkdtempSync
 import { tmpdir, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_KAMAILIO_PATH, writeKamailioConfig } from '../packages/cli/test/support/kamailio-config.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const GOSSIPPER_BIN = join(ROOT, 'packages/cli/bin/gossipper.js');
 export const FLOOR_BIN = join(ROOT, 'bench/floor-uas.mjs');
 export const SIPP_BIN = process.env.SIPP ?? '/usr/bin/sipp';
+export const KAMAILIO_BIN = process.env.KAMAILIO ?? DEFAULT_KAMAILIO_PATH;
 export const TIME_BIN = '/usr/bin/time';
 /** BENCH_NO_TIME=1 forces the /proc polling fallback (to test it). */
 export const HAVE_TIME = existsSync(TIME_BIN) && !process.env.BENCH_NO_TIME;
@@ -79,6 +81,26 @@ export function cpuSecondsOf(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * utime + stime of `root` and every live descendant, in seconds (a scan of /proc). For a
+ * program that forks workers (Kamailio): its rusage at exit counts only the workers it reaped.
+ */
+export function treeCpuSeconds(root) {
+  const parentOf = new Map();
+  for (const name of readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    parentOf.set(Number(name), ppidOf(Number(name)));
+  }
+  const inTree = (pid) => {
+    for (let p = pid, depth = 0; p > 1 && depth < 64; p = parentOf.get(p) ?? -1, depth++) if (p === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parentOf.keys()) if (inTree(pid)) total += cpuSecondsOf(pid) ?? 0;
+  return total;
 }
 
 /** The first child of `parent` (found by scanning /proc), or -1. */
@@ -385,24 +407,65 @@ export function makeBenchCertificate(dir) {
   return { cert, key };
 }
 
+/** The UAS side's -t behind Kamailio: `via` is 'udp' or 'tls' (Kamailio -> UAS). */
+export const VIA_KAMAILIO = { udp: 'u1', tls: 'l1' };
+
+/**
+ * Kamailio between the two sides, for one step: the UAC connects to its tcp (t1) or tls (ln)
+ * listener, Kamailio relays to the UAS over `via` (udp or tls). Started in the foreground
+ * under /usr/bin/time like the others, so its CPU time (its forked workers included, which
+ * it waits for when it stops) is measured.
+ */
+async function startKamailioFor({ dir, tag, transport, via, uasPort, tls, workers }) {
+  const ports = { udp: freePortPair(), tcp: 0, tls: 0, ws: 0, wss: 0 };
+  ports.tcp = ports.udp + 1;
+  ports.tls = freePortPair();
+  ports.ws = ports.tls + 1;
+  ports.wss = freePortPair();
+  // A directory per start: a retried step starts another Kamailio.
+  const kdir = mkdtempSync(join(dir, `${tag}-kamailio-`));
+  const argv = writeKamailioConfig(kdir, {
+    ports,
+    cert: tls.cert,
+    key: tls.key,
+    // Never used here (nothing arrives over UDP), but the config needs one.
+    inner: { port: uasPort, transport: 'tcp' },
+    outer: { port: uasPort, transport: via },
+    debug: 1,
+    tcpChildren: workers,
+    sharedMemoryMb: 512,
+  });
+  const proc = new Measured('kamailio', [KAMAILIO_BIN, ...argv], { logFile: join(dir, `${tag}-kamailio.log`) });
+  await proc.ready();
+  const listener = transport === 'ln' || transport === 'l1' ? ports.tls : ports.tcp;
+  if (!(await waitListening(listener, proc, 15000, true))) {
+    await proc.stop();
+    throw new Error(`kamailio did not start (see ${proc.logFile})`);
+  }
+  return { proc, listener };
+}
+
 /**
  * One step: a UAS, then a UAC sending `rate` calls/s for `seconds` (-m rate*seconds), over
- * `transport` (-t u1 or t1). Returns the verdict and both processes' CPU time. `nodeArgs` go
- * to gossipper's node (e.g. --cpu-prof), `wrap` goes before gossipper's node (e.g. perf
- * record -g --). Every process is stopped by PID before returning.
+ * `transport` (-t u1, t1 or ln). With `via` ('udp' or 'tls'), Kamailio sits between them and
+ * reaches the UAS over that transport, with `kamailioWorkers` TCP/TLS worker processes. Returns the verdict and the processes' CPU time.
+ * `nodeArgs` go to gossipper's node (e.g. --cpu-prof), `wrap` goes before gossipper's node
+ * (e.g. perf record -g --). Every process is stopped by PID before returning.
  */
-export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap = [], uasGraceMs = 6000, transport = 'u1', tls }) {
+export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap = [], uasGraceMs = 6000, transport = 'u1', tls, via, kamailioWorkers = 1 }) {
   const p = PAIRINGS[pairing];
   const calls = Math.max(1, Math.round(rate * seconds));
   const uasPort = freePortPair();
   const uacPort = uasPort + 1;
-  const tcp = transport !== 'u1';
-  const tag = `${pairing}-${transport}-${rate}`;
+  const uasTransport = via ? VIA_KAMAILIO[via] : transport;
+  const tag = `${pairing}-${transport}${via ? `-via-kamailio-${via}` : ''}-${rate}`;
   const csv = join(dir, `${tag}-uac.csv`);
-  const common = ['-t', transport, '-i', '127.0.0.1', '-buff_size', String(BUFF_SIZE), '-nostdin', '-m', String(calls)];
-  const uasArgs = ['-sn', 'uas', '-p', String(uasPort), ...common, ...(tls ? ['-tls_cert', tls.cert, '-tls_key', tls.key] : [])];
-  const uacArgs = [
-    '-sn', 'uac', '-p', String(uacPort), `127.0.0.1:${uasPort}`, ...common,
+  const common = ['-i', '127.0.0.1', '-buff_size', String(BUFF_SIZE), '-nostdin', '-m', String(calls)];
+  const uasTls = tls && (uasTransport === 'ln' || uasTransport === 'l1');
+  const uasArgs = ['-sn', 'uas', '-p', String(uasPort), '-t', uasTransport, ...common, ...(uasTls ? ['-tls_cert', tls.cert, '-tls_key', tls.key] : [])];
+  let proxy;
+  const uacArgs = (target) => [
+    '-sn', 'uac', '-p', String(uacPort), `127.0.0.1:${target}`, '-t', transport, ...common,
     '-r', String(rate), '-trace_stat', '-stf', csv, '-fd', '1',
   ];
   const out = { pairing, rate, seconds, calls, clean: false, reason: '' };
@@ -425,11 +488,20 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
   let uac;
   try {
     await uas.ready();
-    if (!(await waitListening(uasPort, uas, 15000, tcp))) {
+    if (!(await waitListening(uasPort, uas, 15000, uasTransport !== 'u1'))) {
       out.reason = `uas did not start (see ${uas.logFile})`;
       return out;
     }
-    uac = new Measured(`${p.uac} uac`, programArgv(p.uac, uacArgs, nodeArgs, wrap), { logFile: join(dir, `${tag}-uac.log`) });
+    if (via) {
+      try {
+        proxy = await startKamailioFor({ dir, tag, transport, via, uasPort, tls, workers: kamailioWorkers });
+      } catch (error) {
+        out.reason = error.message;
+        return out;
+      }
+    }
+    const target = proxy ? proxy.listener : uasPort;
+    uac = new Measured(`${p.uac} uac`, programArgv(p.uac, uacArgs(target), nodeArgs, wrap), { logFile: join(dir, `${tag}-uac.log`) });
     await uac.ready();
     const limitMs = (seconds * 3 + 10) * 1000;
     const finished = await uac.waitExit(limitMs);
@@ -437,6 +509,12 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
     // The UAS ends by itself after -m calls and the 4 s timewait; give it 6 s, then stop it.
     if (!(await uas.waitExit(uasGraceMs))) await uas.stop();
 
+    if (proxy) {
+      const workersCpu = treeCpuSeconds(proxy.proc.pid);
+      await proxy.proc.stop();
+      out.proxy = proxy.proc.result();
+      out.proxy.cpu = Math.max(out.proxy.cpu, workersCpu);
+    }
     out.uac = uac.result();
     out.uas = uas.result();
     clearInterval(poll);
@@ -446,7 +524,7 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
     // CPU the machine spent on anything but the two programs and this script: other load.
     const cpuAfter = machineCpu();
     const self = process.cpuUsage(selfBefore);
-    out.otherCpu = Math.max(0, cpuAfter.busy - cpuBefore.busy - out.uac.cpu - out.uas.cpu - (self.user + self.system) / 1e6);
+    out.otherCpu = Math.max(0, cpuAfter.busy - cpuBefore.busy - out.uac.cpu - out.uas.cpu - (out.proxy?.cpu ?? 0) - (self.user + self.system) / 1e6);
     out.steal = cpuAfter.steal - cpuBefore.steal;
     out.systemRcvbufErrors = (snmpAfter.RcvbufErrors ?? 0) - (snmpBefore.RcvbufErrors ?? 0);
     const row = lastStatRow(csv);
@@ -467,7 +545,7 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
     // Over TCP, SIPp's uas counts the calls still in its 4 s timewait when the client closes
     // the connection as failed (against its own uac too), so its exit status 1 says nothing
     // about the traffic: the client's counts above decide.
-    else if (out.uas.code !== 0 && !(tcp && p.uas === 'sipp' && out.uas.code === 1)) out.reason = `uas exit status ${out.uas.code}`;
+    else if (out.uas.code !== 0 && !(uasTransport !== 'u1' && p.uas === 'sipp' && out.uas.code === 1)) out.reason = `uas exit status ${out.uas.code}`;
     else out.clean = true;
     if (!out.clean && (sock.uac.drops > 0 || sock.uas.drops > 0)) {
       out.reason += ` (receive-buffer drops: uac ${sock.uac.drops}, uas ${sock.uas.drops})`;
@@ -477,6 +555,7 @@ export async function runStep({ pairing, rate, seconds, dir, nodeArgs = [], wrap
     clearInterval(poll);
     if (uac !== undefined) await uac.stop();
     await uas.stop();
+    await proxy?.proc.stop();
   }
 }
 

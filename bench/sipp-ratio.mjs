@@ -2,7 +2,8 @@
 // `npm run bench`: gossipper's call rate and CPU per call against SIPp's, in one run, over UDP
 // (-t u1, the default) or TCP (--transport t1: one connection for all calls). --transport ln
 // runs TLS with a connection, so a handshake, per call, ours on both sides (the Debian SIPp has
-// no TLS): its highest clean rate is TLS handshakes per second.
+// no TLS): its highest clean rate is TLS handshakes per second. --via-kamailio udp|tls puts a
+// real Kamailio between the two sides (UAC -t t1/ln -> Kamailio -> UAS over UDP or TLS).
 //
 // Three pairings on 127.0.0.1 (built-in scenarios, -buff_size 4194304 on both sides):
 //   sipp uac -> sipp uas (the reference), gossipper uac -> sipp uas, sipp uac -> gossipper uas.
@@ -11,7 +12,7 @@
 //
 //   node bench/sipp-ratio.mjs [--transport u1|t1|ln] [--rates 1000,2000,...] [--seconds 4] [--quick]
 //                             [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas]
-//                             [--retries 1] [--json FILE] [--keep]
+//                             [--retries 1] [--json FILE] [--keep] [--via-kamailio udp|tls] [--kamailio-workers 1]
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,8 @@ import {
   PAIRINGS,
   SIPP_BIN,
   TRANSPORTS,
+  KAMAILIO_BIN,
+  VIA_KAMAILIO,
   idleBaseline,
   loadLine,
   makeBenchCertificate,
@@ -39,7 +42,7 @@ const QUICK_RATES = [2000, 8000, 16000, 24000, 32000, 40000];
 const TLS_RATES = [250, 500, 750, 1000, 1500, 2000, 3000, 4000];
 
 function parseArgs(argv) {
-  const o = { transport: 'u1', rates: undefined, seconds: undefined, quick: false, pairings: undefined, retries: 1, json: undefined, keep: false };
+  const o = { transport: 'u1', rates: undefined, seconds: undefined, quick: false, pairings: undefined, retries: 1, json: undefined, keep: false, via: undefined, kamailioWorkers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -78,6 +81,14 @@ function parseArgs(argv) {
       case '--keep':
         o.keep = true;
         break;
+      case '--via-kamailio':
+        o.via = val();
+        if (!(o.via in VIA_KAMAILIO)) usage(`--via-kamailio: udp or tls (how Kamailio reaches the UAS)`);
+        break;
+      case '--kamailio-workers':
+        o.kamailioWorkers = Number(val());
+        if (!(Number.isInteger(o.kamailioWorkers) && o.kamailioWorkers > 0)) usage('--kamailio-workers: a positive whole number');
+        break;
       case '-h':
       case '--help':
         usage();
@@ -87,9 +98,13 @@ function parseArgs(argv) {
     }
   }
   o.pairings ??= o.transport === 'ln' ? ['gossipper-gossipper'] : DEFAULT_PAIRINGS;
-  if (o.transport === 'ln' && o.pairings.some((p) => PAIRINGS[p].uac !== 'gossipper' || PAIRINGS[p].uas !== 'gossipper')) {
-    usage('--transport ln: only the gossipper-gossipper pairing (SIPp 3.6.1 from Debian has no TLS)');
+  // Which side speaks TLS: the UAC over ln; the UAS over ln, or behind Kamailio over tls.
+  const tlsUac = o.transport === 'ln';
+  const tlsUas = o.via ? o.via === 'tls' : o.transport === 'ln';
+  if (o.pairings.some((p) => (tlsUac && PAIRINGS[p].uac !== 'gossipper') || (tlsUas && PAIRINGS[p].uas !== 'gossipper'))) {
+    usage('a side over TLS must be gossipper (SIPp 3.6.1 from Debian has no TLS): choose --pairings accordingly');
   }
+  if (o.via && o.transport === 'u1') usage('--via-kamailio: the UAC side runs over --transport t1 or ln');
   o.rates ??= o.transport === 'ln' ? TLS_RATES : o.quick ? QUICK_RATES : DEFAULT_RATES;
   o.seconds ??= o.quick ? 2 : 4;
   return o;
@@ -98,7 +113,8 @@ function parseArgs(argv) {
 function usage(error) {
   const text =
     'usage: node bench/sipp-ratio.mjs [--transport u1|t1|ln] [--rates 1000,2000,...] [--seconds 4] [--quick]\n' +
-    '         [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas,gossipper-gossipper] [--retries 1] [--json FILE] [--keep]\n';
+    '         [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas,gossipper-gossipper] [--retries 1] [--json FILE] [--keep]\n' +
+    '         [--via-kamailio udp|tls] [--kamailio-workers 1]\n';
   if (error) {
     process.stderr.write(`sipp-ratio: ${error}\n${text}`);
     process.exit(2);
@@ -119,6 +135,9 @@ const f2 = (v) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(2));
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(SIPP_BIN)) usage(`SIPp not found at ${SIPP_BIN} (set SIPP=...)`);
+  if (o.via && !existsSync(KAMAILIO_BIN)) {
+    usage(`Kamailio not found at ${KAMAILIO_BIN} (apt-get install -y kamailio kamailio-tls-modules, or set KAMAILIO=...)`);
+  }
   if (!existsSync(new URL('../packages/cli/dist/main.js', import.meta.url))) {
     usage(`gossipper is not built: run "npx tsc -b packages/cli" first (${GOSSIPPER_BIN})`);
   }
@@ -131,12 +150,12 @@ async function main() {
   })();
   const dir = makeWorkDir();
   const loadBefore = loadLine();
-  log(`sipp-ratio: -t ${o.transport}, rates ${o.rates.join(',')} calls/s, ${o.seconds} s per step, retries ${o.retries}; work dir ${dir}`);
+  log(`sipp-ratio: -t ${o.transport}${o.via ? `, via Kamailio (to the UAS over ${o.via})` : ''}, rates ${o.rates.join(',')} calls/s, ${o.seconds} s per step, retries ${o.retries}; work dir ${dir}`);
   log(`sipp-ratio: ${cpus().length} CPUs, load average ${loadBefore}; CPU time from ${HAVE_TIME ? '/usr/bin/time (rusage)' : '/proc/<pid>/stat polling'}`);
 
   const startedAt = performance.now();
   try {
-    const tls = o.transport === 'ln' ? makeBenchCertificate(dir) : undefined;
+    const tls = o.transport === 'ln' || o.via ? makeBenchCertificate(dir) : undefined;
     // Start-up cost of each program without traffic (for the "net" CPU figures).
     // The median of 3 runs: the first start-up after a build reads cold files.
     const baseline = {};
@@ -159,7 +178,7 @@ async function main() {
         let r;
         let disturbed = 0;
         for (let attempt = 0; attempt <= o.retries; attempt++) {
-          r = await runStep({ pairing, rate, seconds: o.seconds, dir, transport: o.transport, tls });
+          r = await runStep({ pairing, rate, seconds: o.seconds, dir, transport: o.transport, tls, via: o.via, kamailioWorkers: o.kamailioWorkers });
           r.attempt = attempt + 1;
           steps.push(r);
           // A failure while something else loaded the machine does not count (at most 3 times).
@@ -175,7 +194,7 @@ async function main() {
             `  ${PAIRINGS[pairing].name.padEnd(26)} ${String(rate).padStart(6)}/s try ${attempt + 1}: ` +
               (r.clean ? 'clean' : `NOT clean: ${r.reason}`) +
               (r.uac
-                ? `  (uac ${f2(r.uac.cpu)} s, uas ${f2(r.uas.cpu)} s CPU; achieved ${f1(r.achieved)}/s; retrans ${r.retransmissions ?? '-'}; ` +
+                ? `  (uac ${f2(r.uac.cpu)} s, uas ${f2(r.uas.cpu)} s${r.proxy ? `, kamailio ${f2(r.proxy.cpu)} s` : ''} CPU; achieved ${f1(r.achieved)}/s; retrans ${r.retransmissions ?? '-'}; ` +
                   `rx drops uac ${r.uac.sock.drops} uas ${r.uas.sock.drops}, system ${r.systemRcvbufErrors}; ` +
                   `max rx queue uac ${kb(r.uac.sock.maxRxQueue)} uas ${kb(r.uas.sock.maxRxQueue)}; ` +
                   `other CPU load ${f2(r.otherCpu)} s, steal ${f2(r.steal)} s)`
@@ -210,6 +229,12 @@ async function main() {
       `Gossipper-TS vs SIPp ${sippVersion}, ${{ u1: 'UDP', t1: 'TCP', ln: 'TLS (a handshake per call: calls/s = handshakes/s)' }[o.transport]} -t ${o.transport} on 127.0.0.1, built-in uac/uas, -buff_size 4194304, ` +
         `${o.seconds} s per step (-m = rate x ${o.seconds}), ${cpus().length} CPUs, node ${process.version}`,
     );
+    if (o.via) {
+      lines.push(
+        `through Kamailio (${KAMAILIO_BIN}, ${o.kamailioWorkers} TCP/TLS worker${o.kamailioWorkers > 1 ? 's' : ''}): uac -t ${o.transport} -> Kamailio -> uas -t ${VIA_KAMAILIO[o.via]}; ` +
+          `"kamailio us/call" is its CPU time (workers included) per call`,
+      );
+    }
     lines.push(`load average before ${loadBefore}, after ${loadAfter}; ${elapsed.toFixed(0)} s`);
     lines.push(
       `other CPU load during the steps (machine busy time not ours): at most ${f2(worstOther.otherCpu)} s in one step` +
@@ -217,12 +242,13 @@ async function main() {
         `; steal at most ${f2(Math.max(0, ...allSteps.map((s) => s.steal)))} s`,
     );
     lines.push('');
-    const head = ['pairing', 'max clean/s', 'rate ratio', 'uac us/call', 'uas us/call', 'uac net', 'uas net', 'retrans', 'stopped by'];
+    const proxyColumn = o.via ? ['kamailio us/call'] : [];
+    const head = ['pairing', 'max clean/s', 'rate ratio', 'uac us/call', 'uas us/call', ...proxyColumn, 'uac net', 'uas net', 'retrans', 'stopped by'];
     const rows = [];
     for (const pairing of o.pairings) {
       const { best, stoppedBy, topped } = results[pairing];
       if (best === undefined) {
-        rows.push([PAIRINGS[pairing].name, 'none', '-', '-', '-', '-', '-', '-', stoppedBy]);
+        rows.push([PAIRINGS[pairing].name, 'none', '-', '-', '-', ...proxyColumn.map(() => '-'), '-', '-', '-', stoppedBy]);
         continue;
       }
       rows.push([
@@ -231,6 +257,7 @@ async function main() {
         ref ? `${topped || results['sipp-sipp'].topped ? '~' : ''}${f2(best.rate / ref.rate)}` : '-',
         f1(us(best.uac.cpu, best.calls)),
         f1(us(best.uas.cpu, best.calls)),
+        ...(o.via ? [f1(us(best.proxy?.cpu, best.calls))] : []),
         f1(net(best, 'uac')),
         f1(net(best, 'uas')),
         String(best.retransmissions ?? '-'),
@@ -277,6 +304,8 @@ async function main() {
             loadBefore,
             loadAfter,
             transport: o.transport,
+            viaKamailio: o.via ?? null,
+            kamailioWorkers: o.via ? o.kamailioWorkers : null,
             rates: o.rates,
             seconds: o.seconds,
             baseline,

@@ -22,8 +22,10 @@ export interface KamailioConfig {
   outer: { port: number; transport?: 'udp' | 'tls' };
   /** Kamailio's log level (2: info, the default; 1: notices only). */
   debug?: number;
-  /** UDP and TCP worker processes (2 by default). */
+  /** UDP worker processes (2 by default). */
   children?: number;
+  /** TCP/TLS/WebSocket worker processes (1 by default: see kamailio-config.mjs). */
+  tcpChildren?: number;
   /** Shared memory in MB (Kamailio's default: 64). */
   sharedMemoryMb?: number;
 }

@@ -43,7 +43,7 @@ debug=${o.debug ?? 2}
 log_stderror=yes
 fork=yes
 children=${o.children ?? 2}
-tcp_children=${o.children ?? 2}
+tcp_children=${o.tcpChildren ?? 1}
 auto_aliases=no
 enable_tls=yes
 # The WebSocket upgrade is an HTTP GET without Content-Length: without this Kamailio's TCP
@@ -92,6 +92,9 @@ event_route[xhttp:request] {
 }
 `,
   );
+  // tcp_children defaults to 1: with 2, Kamailio 5.6.3 on Debian's OpenSSL 3 fails a few TLS
+  // handshakes under load (bad signatures: 'first octet invalid', 'no suitable signature
+  // algorithm', 'decrypt error' in its log), measured with bench/sipp-ratio.mjs --via-kamailio.
   // -DD: stay in the foreground (so the PID we hold is the main process), children forked;
   // -E: log to stderr; -m: shared memory in MB (TLS connections take a lot of it).
   return ['-f', cfg, '-P', join(dir, 'kamailio.pid'), '-w', dir, '-DD', '-E', ...(o.sharedMemoryMb ? ['-m', String(o.sharedMemoryMb)] : [])];
