@@ -3,6 +3,7 @@
  * for anything later). A flat array: recording is one increment, and shards merge by adding.
  */
 export const LATENESS_BUCKET_MS = 0.1;
+const BUCKETS_PER_MS = 10;
 export const LATENESS_BUCKETS = 20_001;
 
 export class LatenessHistogram {
@@ -32,7 +33,7 @@ export class LatenessHistogram {
     let seen = 0;
     for (let i = 0; i < LATENESS_BUCKETS; i++) {
       seen += this.buckets[i];
-      if (seen >= rank) return Math.min((i + 1) * LATENESS_BUCKET_MS, this.maxMs);
+      if (seen >= rank) return Math.min((i + 1) / BUCKETS_PER_MS, this.maxMs);
     }
     return this.maxMs;
   }

@@ -71,8 +71,12 @@ export class ScaleEngine {
   private timestamp = new Uint32Array(0);
   private timestampStep = new Uint32Array(0);
   private due = new Float64Array(0);
+  /** due = base + sent * period, computed, never summed: no drift over hours of packets. */
+  private base = new Float64Array(0);
+  private sent = new Float64Array(0);
   private period = new Float64Array(0);
-  private endAt = new Float64Array(0);
+  /** Packets left to send (Infinity: until stopped); pauses do not use any up. */
+  private remaining = new Float64Array(0);
   private handle = new Int32Array(0);
   private offset = new Int32Array(0);
   private length = new Int32Array(0);
@@ -153,7 +157,9 @@ export class ScaleEngine {
     this.timestampStep[slot] = samples;
     this.period[slot] = spec.ptimeMs;
     this.due[slot] = start;
-    this.endAt[slot] = spec.durationMs > 0 ? start + spec.durationMs : Infinity;
+    this.base[slot] = start;
+    this.sent[slot] = 0;
+    this.remaining[slot] = spec.durationMs > 0 ? Math.ceil(spec.durationMs / spec.ptimeMs) : Infinity;
     this.offset[slot] = offset;
     this.length[slot] = bytes;
     this.inBatch[slot] = 0;
@@ -229,9 +235,10 @@ export class ScaleEngine {
       // due[slot] is the packet that did not go: time is measured from it.
       const missed = Math.max(0, Math.round((now - this.due[slot]) / this.period[slot]));
       this.timestamp[slot] = (this.timestamp[slot] + missed * this.timestampStep[slot]) >>> 0;
-      this.endAt[slot] = now + (this.endAt[slot] - this.due[slot]);
       this.marker[slot] = 1;
       this.due[slot] = now;
+      this.base[slot] = now;
+      this.sent[slot] = 0;
       if (this.handle[slot] === NONE) {
         this.state[slot] = OPENING; // the socket's arrival schedules it
         continue;
@@ -270,11 +277,12 @@ export class ScaleEngine {
         const due = this.due[slot];
         if (due <= now) {
           this.unschedule(slot);
-          if (due >= this.endAt[slot]) {
-            this.finish(slot);
+          this.emit(slot, due);
+          if (--this.remaining[slot] <= 0) {
+            this.finish(slot); // its packet still goes: release flushes the batch first
           } else {
-            this.emit(slot, due);
-            const nextDue = due + this.period[slot];
+            const sent = ++this.sent[slot];
+            const nextDue = this.base[slot] + sent * this.period[slot];
             this.due[slot] = nextDue;
             // A stream that fell behind is caught up within this same pass, one packet per
             // wheel slot, so that counts stay exact after a stall.
@@ -323,7 +331,7 @@ export class ScaleEngine {
 
   /** Bytes held per stream slot in typed arrays and the packet arena (bench figure). */
   memoryBytes(): number {
-    const perSlot = 1 + 8 + 1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 4;
+    const perSlot = 1 + 8 + 1 + 1 + 2 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 4;
     return this.capacity * perSlot + this.arena.length + WHEEL_SLOTS * 4;
   }
 
@@ -451,8 +459,10 @@ export class ScaleEngine {
     this.timestamp = grown(this.timestamp, (n) => new Uint32Array(n));
     this.timestampStep = grown(this.timestampStep, (n) => new Uint32Array(n));
     this.due = grown(this.due, (n) => new Float64Array(n));
+    this.base = grown(this.base, (n) => new Float64Array(n));
+    this.sent = grown(this.sent, (n) => new Float64Array(n));
     this.period = grown(this.period, (n) => new Float64Array(n));
-    this.endAt = grown(this.endAt, (n) => new Float64Array(n));
+    this.remaining = grown(this.remaining, (n) => new Float64Array(n));
     this.handle = grown(this.handle, (n) => new Int32Array(n));
     this.offset = grown(this.offset, (n) => new Int32Array(n));
     this.length = grown(this.length, (n) => new Int32Array(n));
