@@ -111,7 +111,7 @@ describe('gossipper -rtp_send', () => {
     const s = session(ctx);
     const sink = await countingSink(14500);
     const run = s.gossipper([
-      '-rtp_send', '-media_scale', '-media_threads', '2', '-rtp_streams', '200', '-rtp_addr', `${HOST}:14500`,
+      '-rtp_send', '-media_scale', '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14500`,
       '-rtp_codec', 'PCMU/8000', '-rtp_freq', '20', '-rtp_dur', '1000', '-i', HOST, '-mp', '14600',
       '-summary_json', 'rtp.json',
     ]);
@@ -121,10 +121,10 @@ describe('gossipper -rtp_send', () => {
     expect(summary.schema).toBe('gossipper.rtp-send-summary/1');
     expect(summary.media).toMatchObject({
       threads: 2,
-      streams_started: 200,
+      streams_started: 100,
       streams_active: 0,
-      rtp_packets_sent: 200 * 50,
-      rtp_packets_expected: 200 * 50,
+      rtp_packets_sent: 100 * 50,
+      rtp_packets_expected: 100 * 50,
       rtp_send_errors: 0,
       socket_errors: 0,
       send_path: addonLoads ? 'sendmmsg' : 'dgram',
@@ -132,9 +132,9 @@ describe('gossipper -rtp_send', () => {
     expect(run.stdout).toContain(`media: ${addonLoads ? 'sendmmsg' : 'dgram'} (2 threads`);
     expect(run.stdout).toMatch(/rtp_send: \d+ streams \| \d+ packets\/s \| \d+ sent \| \d+ late/);
     await new Promise((r) => setTimeout(r, 100));
-    expect(sink.summary()).toEqual({ streams: 200, packets: 200 * 50, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
+    expect(sink.summary()).toEqual({ streams: 100, packets: 100 * 50, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
     const ports = [...sink.streams.values()].map((stream) => stream.sourcePort).sort((a, b) => a - b);
-    expect(ports).toEqual(Array.from({ length: 200 }, (_, i) => 14600 + 2 * i));
+    expect(ports).toEqual(Array.from({ length: 100 }, (_, i) => 14600 + 2 * i));
     expect([...sink.streams.values()].every((stream) => stream.packets === 50 && stream.payloadType === 0 && stream.timestampStep === 160)).toBe(true);
   }, 30_000);
 
