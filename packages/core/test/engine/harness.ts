@@ -8,7 +8,7 @@ import {
   RunStats,
   VirtualScheduler,
 } from '../../src/index.js';
-import type { EngineConfig, EngineEvent, Scenario } from '../../src/index.js';
+import type { EngineConfig, EngineEvent, MediaPort, Scenario } from '../../src/index.js';
 
 export function scenarioOf(nameOrXml: string): Scenario {
   return nameOrXml.trimStart().startsWith('<') ? loadScenario(nameOrXml, 'test.xml') : loadBuiltinScenario(nameOrXml);
@@ -50,6 +50,7 @@ export async function side(
   scenario: Scenario,
   config: EngineConfig,
   socketPerCall = false,
+  media?: MediaPort,
 ): Promise<Side> {
   const transport = new MemoryTransport(network, socketPerCall);
   const stats = new RunStats(scenario, network.scheduler);
@@ -60,6 +61,7 @@ export async function side(
     stats,
     events: { emit: (e) => events.push(e) },
     random: () => 0.5,
+    ...(media !== undefined ? { media } : {}),
   });
   await engine.open();
   return { engine, stats, transport, events };
