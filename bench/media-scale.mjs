@@ -129,6 +129,7 @@ async function engineRun(streams, seconds) {
     sendErrors: counters.sendErrors,
     socketErrors: counters.socketErrors,
     latePackets: counters.latePackets,
+    skippedPackets: counters.skippedPackets,
     latenessP50Ms: counters.latenessP50Ms,
     latenessP99Ms: counters.latenessP99Ms,
     latenessMaxMs: counters.latenessMaxMs,
@@ -150,7 +151,7 @@ function line(label, r) {
   return (
     `${label}: ${fmt(r.streams)} streams x ${r.seconds} s (${r.sendPath}, ${r.threads} threads): sent ${fmt(r.sent)} of ${fmt(r.expected)} ` +
     `(${fmt(r.sentVsExpectedPct, 2)} %), sink got ${fmt(r.received)} from ${fmt(r.sinkStreams)} SSRCs ` +
-    `(${r.seqErrors} sequence / ${r.timestampErrors} timestamp errors); send errors ${r.sendErrors}; lateness p50 ${fmt(r.latenessP50Ms, 1)} ms, ` +
+    `(${r.seqErrors} sequence / ${r.timestampErrors} timestamp errors); send errors ${r.sendErrors}; skipped (>500 ms late) ${r.skippedPackets}; lateness p50 ${fmt(r.latenessP50Ms, 1)} ms, ` +
     `p99 ${fmt(r.latenessP99Ms, 1)} ms, max ${fmt(r.latenessMaxMs, 1)} ms; CPU ${fmt(r.cpuMsPer100kPackets, 1)} ms per 100k packets ` +
     `(${fmt(r.cpuCores, 2)} cores); memory ${fmt(r.engineBytesPerStream)} B/stream in the engine, ${fmt(r.rssBytesPerStream)} B/stream RSS; ` +
     `load ${fmt(r.loadAverageAtStart, 2)} at start`

@@ -86,6 +86,7 @@ function progressText(counters: MediaCounters, packetsPerSecond: number): string
   return (
     `rtp_send: ${counters.streamsActive} streams | ${Math.round(packetsPerSecond)} packets/s | ` +
     `${counters.rtpPacketsSent} sent | ${counters.latePackets} late (>${counters.lateThresholdMs} ms) | ` +
+    `${counters.skippedPackets} skipped (>${counters.maxLatenessMs} ms) | ` +
     `${counters.sendErrors} send errors | ${counters.socketErrors} socket errors`
   );
 }
@@ -150,7 +151,7 @@ export async function runRtpSend(options: RunOptions): Promise<number> {
   process.stdout.write(
     `rtp_send: ${stopReason}: ${counters.rtpPacketsSent} packets sent` +
       `${expected !== undefined ? ` of ${expected} expected` : ''} in ${(elapsedMs / 1000).toFixed(1)} s, ` +
-      `${counters.latePackets} late, ${counters.sendErrors} send errors, ${counters.socketErrors} socket errors; ` +
+      `${counters.latePackets} late, ${counters.skippedPackets} skipped, ${counters.sendErrors} send errors, ${counters.socketErrors} socket errors; ` +
       `lateness p50 ${counters.latenessP50Ms.toFixed(1)} ms, p99 ${counters.latenessP99Ms.toFixed(1)} ms, max ${counters.latenessMaxMs.toFixed(1)} ms\n`,
   );
   const exitCode = counters.sendErrors > 0 || counters.socketErrors > 0 ? ExitCode.Failed : ExitCode.Ok;

@@ -28,6 +28,11 @@ export interface ScaleEngineOptions {
   random32?: () => number;
   /** A packet leaving later than this after its due time counts as late. */
   lateThresholdMs?: number;
+  /**
+   * Packets due longer ago than this are skipped rather than sent (an overloaded sender stays
+   * real time instead of drifting seconds behind; a jitter buffer would drop them anyway).
+   */
+  maxLatenessMs?: number;
   onError?: (message: string) => void;
 }
 
@@ -61,6 +66,7 @@ export class ScaleEngine {
   private readonly random32: () => number;
   private readonly onError: (message: string) => void;
   readonly lateThresholdMs: number;
+  readonly maxLatenessMs: number;
 
   private capacity = 0;
   private state = new Uint8Array(0);
@@ -110,12 +116,14 @@ export class ScaleEngine {
   private sendErrors = 0;
   private socketErrors = 0;
   private latePackets = 0;
+  private skippedPackets = 0;
 
   constructor(options: ScaleEngineOptions) {
     this.sender = options.sender;
     this.now = options.now;
     this.random32 = options.random32 ?? defaultRandom32;
     this.lateThresholdMs = options.lateThresholdMs ?? 10;
+    this.maxLatenessMs = options.maxLatenessMs ?? 500;
     this.onError = options.onError ?? (() => {});
   }
 
@@ -274,9 +282,17 @@ export class ScaleEngine {
       let slot = this.wheelHead[wheelIndex];
       while (slot !== NONE) {
         const next = this.wheelNext[slot];
-        const due = this.due[slot];
+        let due = this.due[slot];
         if (due <= now) {
           this.unschedule(slot);
+          if (now - due > this.maxLatenessMs) {
+            due = this.skipTo(slot, now);
+            if (this.remaining[slot] <= 0) {
+              this.finish(slot);
+              slot = next;
+              continue;
+            }
+          }
           this.emit(slot, due);
           if (--this.remaining[slot] <= 0) {
             this.finish(slot); // its packet still goes: release flushes the batch first
@@ -298,6 +314,24 @@ export class ScaleEngine {
     }
     this.cursorMs = last;
     this.flush();
+  }
+
+  /**
+   * Drops the packets of a stream that fell more than maxLatenessMs behind, up to the one
+   * due in the last ptime; returns that one's due time. Timestamps move on as if they were
+   * sent, the sequence does not (no loss at the receiver), and the marker flags the jump.
+   */
+  private skipTo(slot: number, now: number): number {
+    const period = this.period[slot];
+    const skipped = Math.min(this.remaining[slot], Math.floor((now - this.due[slot]) / period));
+    this.skippedPackets += skipped;
+    this.remaining[slot] -= skipped;
+    this.sent[slot] += skipped;
+    this.timestamp[slot] = (this.timestamp[slot] + skipped * this.timestampStep[slot]) >>> 0;
+    this.marker[slot] = 1;
+    const due = this.base[slot] + this.sent[slot] * period;
+    this.due[slot] = due;
+    return due;
   }
 
   /** True when no stream holds a socket: a driver may stop its timer. */
@@ -323,6 +357,8 @@ export class ScaleEngine {
       socketErrors: this.socketErrors,
       latePackets: this.latePackets,
       lateThresholdMs: this.lateThresholdMs,
+      skippedPackets: this.skippedPackets,
+      maxLatenessMs: this.maxLatenessMs,
       latenessP50Ms: this.lateness.quantileMs(0.5),
       latenessP99Ms: this.lateness.quantileMs(0.99),
       latenessMaxMs: this.lateness.maxMs,

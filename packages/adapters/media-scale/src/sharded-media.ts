@@ -166,6 +166,8 @@ export class ShardedMediaEngine implements MediaPort {
       merged.sendErrors += c.sendErrors;
       merged.socketErrors += c.socketErrors;
       merged.latePackets += c.latePackets;
+      merged.skippedPackets += c.skippedPackets;
+      merged.maxLatenessMs = c.maxLatenessMs;
       if (shard.histogram !== undefined) histogram.merge(shard.histogram.buckets, shard.histogram.count, shard.histogram.maxMs);
     }
     merged.latenessP50Ms = histogram.quantileMs(0.5);

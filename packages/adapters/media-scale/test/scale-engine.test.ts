@@ -137,6 +137,25 @@ describe('ScaleEngine scheduling', () => {
     expect(counters.latenessMaxMs).toBeCloseTo(55, 5);
   });
 
+  it('skips what is more than maxLatenessMs late and jumps to the present, marker set, sequence unbroken', () => {
+    const { clock, sender, engine, advance } = setup([9, 100, 5000]);
+    engine.startStream(1, spec({ durationMs: 2000 })); // 100 packets
+    engine.tick(1000);
+    clock.now = 2500; // 1.5 s stalled: 1020 .. 2480 are over 500 ms late
+    engine.tick(2500);
+    const headers = sender.packets.map((p) => readRtpHeader(p.bytes));
+    expect(sender.packets.map((p) => p.at)).toEqual([1000, 2500]);
+    expect(headers.map((h) => h.seq)).toEqual([100, 101]);
+    expect(headers.map((h) => h.marker)).toEqual([true, true]);
+    expect(headers[1].timestamp).toBe(5000 + 75 * 160); // the sampling clock of the packet due at 2500
+    const counters = engine.counters();
+    expect(counters).toMatchObject({ skippedPackets: 74, maxLatenessMs: 500, rtpPacketsSent: 2 });
+    advance(600);
+    // the duration holds: 100 packets in all, sent or skipped
+    expect(engine.counters().rtpPacketsSent + engine.counters().skippedPackets).toBe(100);
+    expect(engine.idle()).toBe(true);
+  });
+
   it('stops by itself after its duration, with exactly duration / ptime packets', () => {
     const { sender, engine, advance } = setup();
     engine.startStream(1, spec({ durationMs: 200 }));

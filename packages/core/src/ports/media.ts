@@ -45,6 +45,12 @@ export interface MediaCounters {
   sendErrors: number;
   /** Streams that could not get a socket (port busy, too many open files, bad address). */
   socketErrors: number;
+  /**
+   * Packets not sent because they were more than `maxLatenessMs` late (the sender was
+   * overloaded): the stream jumps to the present with its marker set, as after a pause.
+   */
+  skippedPackets: number;
+  maxLatenessMs: number;
   /** Packets that left more than `lateThresholdMs` after their due time. */
   latePackets: number;
   lateThresholdMs: number;
@@ -81,6 +87,8 @@ export function emptyMediaCounters(): MediaCounters {
     rtpBytesSent: 0,
     sendErrors: 0,
     socketErrors: 0,
+    skippedPackets: 0,
+    maxLatenessMs: 0,
     latePackets: 0,
     lateThresholdMs: 0,
     latenessP50Ms: 0,

@@ -34,6 +34,8 @@ export interface MediaSummary {
   rtp_bytes_sent: number;
   rtp_send_errors: number;
   socket_errors: number;
+  rtp_packets_skipped: number;
+  max_lateness_ms: number;
   late_packets: number;
   late_threshold_ms: number;
   lateness_p50_ms: number;
@@ -52,6 +54,8 @@ export function mediaSummary(c: MediaCounters): MediaSummary {
     rtp_bytes_sent: c.rtpBytesSent,
     rtp_send_errors: c.sendErrors,
     socket_errors: c.socketErrors,
+    rtp_packets_skipped: c.skippedPackets,
+    max_lateness_ms: c.maxLatenessMs,
     late_packets: c.latePackets,
     late_threshold_ms: c.lateThresholdMs,
     lateness_p50_ms: c.latenessP50Ms,
