@@ -32,19 +32,42 @@ const interval = setInterval(() => report(false, ++pushes % HISTOGRAM_EVERY === 
 
 port.postMessage({ op: 'ready', sendPath: media.sendPath, fallbackReason: media.fallbackReason } satisfies WorkerReport);
 
-port.on('message', (command: WorkerCommand) => {
-  switch (command.op) {
+/**
+ * Commands run in order, at most COMMANDS_PER_TURN per turn of the event loop: opening
+ * thousands of sockets at once (about 30 us each) would otherwise hold the timer off for
+ * tens of milliseconds and make the first streams' packets late.
+ */
+const COMMANDS_PER_TURN = 128;
+type Step = { op: 'start'; owner: number; spec: MediaStreamSpec } | Exclude<WorkerCommand, { op: 'start' }>;
+const queue: Step[] = [];
+let head = 0;
+let draining = false;
+
+function drain(): void {
+  const end = Math.min(queue.length, head + COMMANDS_PER_TURN);
+  for (; head < end; head++) run(queue[head]);
+  if (head < queue.length) {
+    setImmediate(drain);
+    return;
+  }
+  queue.length = 0;
+  head = 0;
+  draining = false;
+}
+
+function run(step: Step): void {
+  switch (step.op) {
     case 'start':
-      for (let i = 0; i < command.owners.length; i++) media.startStream(command.owners[i], command.specs[i] as MediaStreamSpec);
+      media.startStream(step.owner, step.spec);
       break;
     case 'pause':
-      media.pauseOwner(command.owner);
+      media.pauseOwner(step.owner);
       break;
     case 'resume':
-      media.resumeOwner(command.owner);
+      media.resumeOwner(step.owner);
       break;
     case 'stop':
-      media.stopOwner(command.owner);
+      media.stopOwner(step.owner);
       break;
     case 'report':
       report(false, true);
@@ -56,5 +79,17 @@ port.on('message', (command: WorkerCommand) => {
         port.close();
       });
       break;
+  }
+}
+
+port.on('message', (command: WorkerCommand) => {
+  if (command.op === 'start') {
+    for (let i = 0; i < command.owners.length; i++) queue.push({ op: 'start', owner: command.owners[i], spec: command.specs[i] });
+  } else {
+    queue.push(command);
+  }
+  if (!draining) {
+    draining = true;
+    drain();
   }
 });
