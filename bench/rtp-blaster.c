@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,8 +97,12 @@ static int blast(const char *host, int port, double seconds, int sockets, int ba
     now = now_s();
   }
   double elapsed = now - start;
-  printf("{\"mode\":\"blast\",\"sockets\":%d,\"batch\":%d,\"seconds\":%.3f,\"sent\":%llu,\"errors\":%llu,\"packetsPerSecond\":%.0f}\n",
-         sockets, batch, elapsed, sent, errors, sent / elapsed);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  printf("{\"mode\":\"blast\",\"sockets\":%d,\"batch\":%d,\"seconds\":%.3f,\"sent\":%llu,\"errors\":%llu,\"packetsPerSecond\":%.0f,"
+         "\"cpuSeconds\":%.3f}\n",
+         sockets, batch, elapsed, sent, errors, sent / elapsed, cpu);
   return 0;
 }
 
