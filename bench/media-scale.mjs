@@ -1,7 +1,7 @@
 // Synthetic RTP at scale (-media_scale): our engine against a C sendmmsg sender, one run.
 //
 //   node bench/media-scale.mjs [--duration S] [--search-seconds S] [--search 2000,4000,...]
-//                              [--threads N] [--json FILE] [--only max,10k,5k,1k]
+//                              [--threads N] [--json FILE] [--only max,10k,5k,1k] [--ptime MS]
 //
 // Everything goes to 127.0.0.1, to the C counting sink of bench/rtp-blaster.c (compiled here
 // with cc), which checks every SSRC's sequence numbers and timestamp steps. The engine runs
@@ -35,7 +35,7 @@ const SEARCH = flag('search', '1000,2000,3000,4000,5000,6000,8000,10000').split(
 const THREADS = Number(flag('threads', String(availableParallelism())));
 const ONLY = new Set(flag('only', 'max,10k,5k,1k').split(','));
 const JSON_OUT = flag('json', undefined);
-const PTIME = 20;
+const PTIME = Number(flag('ptime', '20'));
 const ON_TIME_P99_MS = 50;
 const SINK_PORT = 20000;
 const FIRST_LOCAL_PORT = 20002; // streams take 20002, 20004, ... (bench range 20000-39999)
@@ -119,6 +119,7 @@ async function engineRun(streams, seconds) {
     seconds,
     threads: THREADS,
     sendPath: counters.sendPath,
+    ptimeMs: PTIME,
     packetsAsked: streams * (1000 / PTIME),
     expected,
     sent: counters.rtpPacketsSent,
@@ -150,7 +151,7 @@ const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { maximumFracti
 
 function line(label, r) {
   return (
-    `${label}: ${fmt(r.streams)} streams x ${r.seconds} s (${r.sendPath}, ${r.threads} threads): sent ${fmt(r.sent)} of ${fmt(r.expected)} ` +
+    `${label}: ${fmt(r.streams)} streams every ${r.ptimeMs} ms x ${r.seconds} s (${r.sendPath}, ${r.threads} threads): sent ${fmt(r.sent)} of ${fmt(r.expected)} ` +
     `(${fmt(r.sentVsExpectedPct, 2)} %), sink got ${fmt(r.received)} from ${fmt(r.sinkStreams)} SSRCs ` +
     `(${r.seqErrors} sequence / ${r.timestampErrors} timestamp errors); send errors ${r.sendErrors}; skipped (>500 ms late) ${r.skippedPackets}; lateness p50 ${fmt(r.latenessP50Ms, 1)} ms, ` +
     `p99 ${fmt(r.latenessP99Ms, 1)} ms, max ${fmt(r.latenessMaxMs, 1)} ms; CPU ${fmt(r.cpuMsPer100kPackets, 1)} ms per 100k packets ` +
