@@ -1,7 +1,7 @@
 // Synthetic RTP at scale (-media_scale): our engine against a C sendmmsg sender, one run.
 //
 //   node bench/media-scale.mjs [--duration S] [--search-seconds S] [--search 2000,4000,...]
-//                              [--threads N] [--json FILE] [--only max,10k,5k,1k] [--ptime MS]
+//                              [--threads N] [--json FILE] [--only max,shared,10k,5k,1k] [--ptime MS]
 //
 // Everything goes to 127.0.0.1, to the C counting sink of bench/rtp-blaster.c (compiled here
 // with cc), which checks every SSRC's sequence numbers and timestamp steps. The engine runs
@@ -14,6 +14,8 @@
 //       depth), next to the C sender's rate with the same shape (one socket per stream, one
 //       packet per socket per round) and with one socket and batches of 64 (this machine's
 //       sendmmsg ceiling). Ratios: our rate / C's, and C's CPU per packet / ours.
+//  shared  the same search with -media_shared_socket (one socket per thread), against C with
+//       one socket and batches of 64.
 //  10k  10,000 streams at 20 ms for --duration s (500,000 packets/s asked).
 //  5k   5,000 streams (250,000 packets/s): counts must be within 1 %.
 //  1k   1,000 streams with the sink checking order, sequence numbers and timestamps.
@@ -33,7 +35,7 @@ const DURATION_S = Number(flag('duration', '60'));
 const SEARCH_S = Number(flag('search-seconds', '5'));
 const SEARCH = flag('search', '1000,2000,3000,4000,5000,6000,8000,10000').split(',').map(Number);
 const THREADS = Number(flag('threads', String(availableParallelism())));
-const ONLY = new Set(flag('only', 'max,10k,5k,1k').split(','));
+const ONLY = new Set(flag('only', 'max,shared,10k,5k,1k').split(','));
 const JSON_OUT = flag('json', undefined);
 const PTIME = Number(flag('ptime', '20'));
 const ON_TIME_P99_MS = 50;
@@ -90,10 +92,10 @@ function spec(i, streams, durationMs) {
 }
 
 /** One engine run of `streams` x `seconds` to a fresh C sink. */
-async function engineRun(streams, seconds) {
+async function engineRun(streams, seconds, sharedSocket = false) {
   const sink = blaster(['sink', '127.0.0.1', String(SINK_PORT), String(seconds + 10)]);
   await sink.ready;
-  const media = new ShardedMediaEngine({ threads: THREADS });
+  const media = new ShardedMediaEngine({ threads: THREADS, sharedSocket });
   await media.whenReady();
   const cpuBefore = process.cpuUsage();
   const load = loadavg()[0];
@@ -201,6 +203,30 @@ if (ONLY.has('max')) {
       `${fmt(sameShape.packetsPerSecond)} packets/s, ${fmt(cCpuMsPer100k, 1)} ms CPU per 100k (sink got ${fmt(sameShape.receivedPerSecond)}/s); ` +
       `rate ratio ${fmt(ours / sameShape.packetsPerSecond, 2)}, CPU-per-packet ratio C/ours ${fmt(cpuRatio, 2)} (goal 0.9). ` +
       `C sendmmsg, 1 socket x 64: ${fmt(batched.packetsPerSecond)} packets/s (sink got ${fmt(batched.receivedPerSecond)}/s)`,
+  );
+}
+if (ONLY.has('shared')) {
+  // -media_shared_socket: one socket per thread, one sendmmsg per tick, set against C with one
+  // socket and batches of 64 (the same shape).
+  const results = [];
+  let best;
+  for (const streams of SEARCH) {
+    const r = await engineRun(streams, SEARCH_S, true);
+    results.push(r);
+    const ok = onTime(r);
+    console.log(`${ok ? 'on time ' : 'NOT on time'} ${line('  shared', r)}`);
+    if (ok) best = r;
+    else break;
+  }
+  const batched = await cBlast(1, 64, SEARCH_S);
+  const ours = best === undefined ? 0 : best.sent / best.seconds;
+  const cCpuMsPer100k = (batched.cpuSeconds * 1000 * 100_000) / batched.sent;
+  const cpuRatio = best === undefined ? 0 : cCpuMsPer100k / best.cpuMsPer100kPackets;
+  report.runs.shared = { search: results, best, cOneSocketBatch64: { ...batched, cpuMsPer100kPackets: cCpuMsPer100k }, rateRatio: ours / batched.packetsPerSecond, cpuRatio };
+  console.log(
+    `shared socket, max on time: ours ${fmt(ours)} packets/s (${best?.streams ?? 0} streams, p99 ${fmt(best?.latenessP99Ms ?? 0, 1)} ms, ` +
+      `${fmt(best?.cpuMsPer100kPackets ?? 0, 1)} ms CPU per 100k); C sendmmsg flat out, 1 socket x 64: ${fmt(batched.packetsPerSecond)} packets/s, ` +
+      `${fmt(cCpuMsPer100k, 1)} ms CPU per 100k; rate ratio ${fmt(ours / batched.packetsPerSecond, 2)}, CPU-per-packet ratio C/ours ${fmt(cpuRatio, 2)} (goal 0.9)`,
   );
 }
 for (const [key, streams] of [

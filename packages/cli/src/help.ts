@@ -72,6 +72,7 @@ export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze
   summary_json: 1,
   media_scale: 0,
   media_threads: 1,
+  media_shared_socket: 0,
   media_srtp: 0,
   rtp_send: 0,
   rtp_streams: 1,
@@ -226,6 +227,12 @@ const sections: HelpSection[] = [
           '-sn invite_media_scale.',
       },
       { flag: 'media_threads', text: 'Threads sending RTP with -media_scale. Default: the number of cores.' },
+      {
+        flag: 'media_shared_socket',
+        text:
+          'With -media_scale: one socket per thread for all its streams (one sendmmsg per tick) instead ' +
+          'of one per stream; every stream then has the same source port.',
+      },
       { flag: 'media_srtp', text: 'SRTP: not available, and never with -media_scale (cleartext RTP only).' },
       { flag: 'rtp_send', text: 'Send synthetic RTP without SIP (the standalone generator) to -rtp_addr.' },
       {

@@ -38,7 +38,9 @@ export function fileDescriptorProblem(sockets: number, what: string, limit = ope
 export async function createMedia(options: RunOptions, onError: (message: string) => void): Promise<ShardedMediaEngine> {
   const container = new Container();
   const threads = options.mediaScale === true ? options.mediaThreads : 1;
-  container.load(mediaScaleModule({ ...(threads !== undefined ? { threads } : {}), onError }));
+  container.load(
+    mediaScaleModule({ ...(threads !== undefined ? { threads } : {}), sharedSocket: options.mediaSharedSocket === true, onError }),
+  );
   const media = container.get<MediaPort>(MEDIA) as ShardedMediaEngine;
   await media.whenReady();
   return media;

@@ -138,6 +138,8 @@ const OptionalFields = t.partial({
   mediaScale: t.boolean,
   /** -media_threads N (ours); absent: the number of cores. */
   mediaThreads: t.number,
+  /** -media_shared_socket (ours): one socket per media thread instead of one per stream. */
+  mediaSharedSocket: t.boolean,
   /** -rtp_send (ours): the standalone RTP generator, no SIP. */
   rtpSend: t.boolean,
   /** -rtp_streams N; 1 when absent. */
@@ -567,6 +569,7 @@ const supported: Readonly<Record<string, Apply>> = {
     if (n < 1) throw new UsageError(`${f}: expected at least 1 thread, got ${quote(v)}`);
     d.mediaThreads = n;
   },
+  media_shared_socket: flagOn('mediaSharedSocket'),
   media_srtp: flagOn('mediaSrtp'), // refused in checkMediaOptions, with the reason
   rtp_send: flagOn('rtpSend'),
   rtp_streams: (d, [v], f) => {
@@ -659,6 +662,7 @@ function checkMediaOptions(d: Draft): void {
     throw new UsageError('-rtp_send needs -rtp_addr host:port (where the RTP goes)');
   }
   if (d.mediaThreads !== undefined && d.mediaScale !== true) throw new UsageError('-media_threads applies only with -media_scale');
+  if (d.mediaSharedSocket === true && d.mediaScale !== true) throw new UsageError('-media_shared_socket applies only with -media_scale');
 }
 
 /** The options `parseCommandLine` accepts (without dash), besides -h, -help, -v and -sd. */

@@ -96,7 +96,8 @@ export async function runRtpSend(options: RunOptions): Promise<number> {
   let plan: RtpSendPlan;
   try {
     plan = await planRtpSend(options);
-    const problem = fileDescriptorProblem(plan.streams, `-rtp_streams ${plan.streams}`);
+    const sockets = options.mediaSharedSocket === true ? 0 : plan.streams;
+    const problem = fileDescriptorProblem(sockets, `-rtp_streams ${plan.streams}`);
     if (problem !== undefined) throw new CliError(problem, ExitCode.Failed);
   } catch (error) {
     process.stderr.write(`gossipper: ${(error as Error).message}\n`);

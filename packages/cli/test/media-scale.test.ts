@@ -68,6 +68,7 @@ describe('media options', () => {
     );
     expect(refused('-rtp_send', '-rtp_addr', '127.0.0.1:4000', '-rtp_freq', '0')).toBe('-rtp_freq: packetization interval 0 ms is outside 1..1000');
     expect(refused('-media_threads', '2', '127.0.0.1')).toBe('-media_threads applies only with -media_scale');
+    expect(refused('-media_shared_socket', '127.0.0.1')).toBe('-media_shared_socket applies only with -media_scale');
     expect(refused('-media_scale', '-media_threads', '0', '127.0.0.1')).toBe('-media_threads: expected at least 1 thread, got "0"');
   });
 
@@ -153,6 +154,23 @@ describe('gossipper -rtp_send', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(sink.summary()).toEqual({ streams: 20, packets: 500, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
     expect([...sink.streams.values()].every((stream) => stream.payloadType === 8)).toBe(true);
+  }, 30_000);
+
+  it('-media_shared_socket sends every stream from one port per thread', async (ctx) => {
+    const s = session(ctx);
+    const sink = await countingSink(14508);
+    const run = s.gossipper([
+      '-rtp_send', '-media_scale', '-media_shared_socket', '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14508`,
+      '-rtp_dur', '500', '-i', HOST, '-mp', '14960', '-summary_json', 'rtp.json',
+    ]);
+    const exit = await run.wait(20_000);
+    expect(exit.code, run.describe()).toBe(0);
+    const summary = JSON.parse(readFileSync(s.path('rtp.json'), 'utf8')) as { media: MediaJson };
+    expect(summary.media).toMatchObject({ send_path: addonLoads ? 'sendmmsg-shared' : 'dgram-shared', rtp_packets_sent: 100 * 25, rtp_send_errors: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.summary()).toEqual({ streams: 100, packets: 2500, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
+    // streams 0, 2, 4, ... on thread 0 (the port of stream 0), 1, 3, ... on thread 1 (stream 1's)
+    expect(new Set([...sink.streams.values()].map((stream) => stream.sourcePort))).toEqual(new Set([14960, 14962]));
   }, 30_000);
 
   it('refuses to start when ulimit -n is below what the streams need', async (ctx) => {

@@ -8,6 +8,8 @@ export interface LocalMediaOptions {
   sender?: PacketSender;
   fallbackReason?: string;
   lateThresholdMs?: number;
+  /** One socket per local address for all streams (see SharedSendmmsgSender). */
+  sharedSocket?: boolean;
   onError?: (message: string) => void;
 }
 
@@ -23,7 +25,10 @@ export class LocalMediaEngine implements MediaPort {
   private closed = false;
 
   constructor(options: LocalMediaOptions = {}) {
-    const loaded = options.sender === undefined ? loadSender() : { sender: options.sender, fallbackReason: options.fallbackReason };
+    const loaded =
+      options.sender === undefined
+        ? loadSender(undefined, options.sharedSocket === true)
+        : { sender: options.sender, fallbackReason: options.fallbackReason };
     this.sender = loaded.sender;
     this.fallbackReason = loaded.fallbackReason;
     this.engine = new ScaleEngine({

@@ -8,6 +8,8 @@ import type { PacketSender } from './scale-engine.js';
 
 /** Per-socket kernel send buffer: a few ticks of packets even at 1000 streams per socket set. */
 const SEND_BUFFER_BYTES = 256 * 1024;
+/** A shared socket carries a whole tick of every stream of its thread. */
+const SHARED_SEND_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** Set to `dgram` to run the Node fallback even where the addon loads (tests, comparisons). */
 export const FORCE_SEND_PATH_ENV = 'GOSSIPPER_MEDIA_SEND';
@@ -95,6 +97,122 @@ export interface SendmmsgAddon {
   closeFd(fd: number): void;
 }
 
+/** The shared socket's key: one per local address and destination. */
+function sharedKey(spec: MediaStreamSpec): string {
+  return `${spec.localHost}|${spec.remoteHost}|${spec.remotePort}`;
+}
+
+/**
+ * Sockets shared by the streams that go to the same destination from the same local address,
+ * counted so the last stream to leave closes its socket.
+ */
+class SharedSockets<S> {
+  private readonly byKey = new Map<string, { socket: S; users: number }>();
+  private readonly keyOf = new Map<S, string>();
+  get(spec: MediaStreamSpec): S | undefined {
+    const entry = this.byKey.get(sharedKey(spec));
+    if (entry === undefined) return undefined;
+    entry.users++;
+    return entry.socket;
+  }
+  add(spec: MediaStreamSpec, socket: S): void {
+    const key = sharedKey(spec);
+    this.byKey.set(key, { socket, users: 1 });
+    this.keyOf.set(socket, key);
+  }
+  /** True when `socket` has no user left (the caller closes it). */
+  release(socket: S): boolean {
+    const key = this.keyOf.get(socket);
+    const entry = key === undefined ? undefined : this.byKey.get(key);
+    if (key === undefined || entry === undefined) return false;
+    if (--entry.users > 0) return false;
+    this.byKey.delete(key);
+    this.keyOf.delete(socket);
+    return true;
+  }
+  all(): S[] {
+    return [...this.keyOf.keys()];
+  }
+}
+
+/**
+ * `-media_shared_socket` with the addon: the streams that go to the same destination share one
+ * connected socket (bound to the first one's local port), so a tick's packets to it leave in
+ * one sendmmsg call, as a C sender with one socket does. Toward one SBC address that is one
+ * socket per thread; every stream then has the same source port.
+ */
+export class SharedSendmmsgSender implements PacketSender {
+  readonly path = 'sendmmsg-shared';
+  private readonly shared = new SharedSockets<number>();
+
+  constructor(private readonly addon: SendmmsgAddon) {}
+
+  open(spec: MediaStreamSpec): number {
+    const existing = this.shared.get(spec);
+    if (existing !== undefined) return existing;
+    const fd = this.addon.openUdp(spec.localHost, spec.localPort, spec.remoteHost, spec.remotePort, SHARED_SEND_BUFFER_BYTES);
+    this.shared.add(spec, fd);
+    return fd;
+  }
+
+  sendBatch(arena: Buffer, handles: Int32Array, offsets: Int32Array, lengths: Int32Array, count: number): number {
+    return this.addon.sendBatch(arena, handles, offsets, lengths, count);
+  }
+
+  close(handle: number): void {
+    if (this.shared.release(handle)) this.addon.closeFd(handle);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const fd of this.shared.all()) {
+      while (!this.shared.release(fd)) {
+        // drop every user
+      }
+      this.addon.closeFd(fd);
+    }
+  }
+}
+
+/** `-media_shared_socket` without the addon: one connected dgram socket per destination. */
+export class SharedDgramSender implements PacketSender {
+  readonly path = 'dgram-shared';
+  private readonly inner = new DgramSender();
+  private readonly shared = new SharedSockets<Promise<number>>();
+  private readonly opening = new Map<number, Promise<number>>();
+
+  open(spec: MediaStreamSpec): Promise<number> {
+    const existing = this.shared.get(spec);
+    if (existing !== undefined) return existing;
+    const opened = this.inner.open(spec);
+    this.shared.add(spec, opened);
+    void opened.then(
+      (handle) => this.opening.set(handle, opened),
+      () => this.shared.release(opened),
+    );
+    return opened;
+  }
+
+  sendBatch(arena: Buffer, handles: Int32Array, offsets: Int32Array, lengths: Int32Array, count: number): number {
+    return this.inner.sendBatch(arena, handles, offsets, lengths, count);
+  }
+
+  takeLateErrors(): number {
+    return this.inner.takeLateErrors();
+  }
+
+  close(handle: number): void {
+    const opened = this.opening.get(handle);
+    if (opened !== undefined && this.shared.release(opened)) {
+      this.opening.delete(handle);
+      this.inner.close(handle);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await this.inner.closeAll();
+  }
+}
+
 /**
  * Sockets the addon owns (plain non-blocking fds, unknown to libuv): `open` is synchronous and
  * a whole tick's packets cross into C++ once, where runs of packets on the same socket go in
@@ -157,10 +275,14 @@ export function loadAddon(): SendmmsgAddon | string {
   return cachedAddon;
 }
 
-/** The batched native sender where it loads, otherwise dgram with the reason. */
-export function loadSender(force: string | undefined = process.env[FORCE_SEND_PATH_ENV]): LoadedSender {
-  if (force === 'dgram') return { sender: new DgramSender(), fallbackReason: `${FORCE_SEND_PATH_ENV}=dgram` };
+/**
+ * The batched native sender where it loads, otherwise dgram with the reason. `sharedSocket`:
+ * one socket per thread and local address instead of one per stream.
+ */
+export function loadSender(force: string | undefined = process.env[FORCE_SEND_PATH_ENV], sharedSocket = false): LoadedSender {
+  const dgram = (): PacketSender => (sharedSocket ? new SharedDgramSender() : new DgramSender());
+  if (force === 'dgram') return { sender: dgram(), fallbackReason: `${FORCE_SEND_PATH_ENV}=dgram` };
   const addon = loadAddon();
-  if (typeof addon === 'string') return { sender: new DgramSender(), fallbackReason: addon };
-  return { sender: new SendmmsgSender(addon) };
+  if (typeof addon === 'string') return { sender: dgram(), fallbackReason: addon };
+  return { sender: sharedSocket ? new SharedSendmmsgSender(addon) : new SendmmsgSender(addon) };
 }

@@ -7,6 +7,7 @@ import { LatenessHistogram } from './lateness.js';
 
 export interface WorkerSetup {
   lateThresholdMs: number;
+  sharedSocket: boolean;
 }
 
 export type WorkerCommand =
@@ -30,6 +31,8 @@ export interface ShardedMediaOptions {
   /** worker_threads to spread streams over; default: the machine's cores. */
   threads?: number;
   lateThresholdMs?: number;
+  /** One socket per thread (and local address) for all its streams: -media_shared_socket. */
+  sharedSocket?: boolean;
   onError?: (message: string) => void;
 }
 
@@ -68,7 +71,9 @@ export class ShardedMediaEngine implements MediaPort {
     this.lateThresholdMs = options.lateThresholdMs ?? 10;
     const readies: Promise<void>[] = [];
     for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(workerUrl(), { workerData: { lateThresholdMs: this.lateThresholdMs } satisfies WorkerSetup });
+      const worker = new Worker(workerUrl(), {
+        workerData: { lateThresholdMs: this.lateThresholdMs, sharedSocket: options.sharedSocket === true } satisfies WorkerSetup,
+      });
       worker.unref();
       let resolveReady!: () => void;
       readies.push(new Promise<void>((resolve) => (resolveReady = resolve)));

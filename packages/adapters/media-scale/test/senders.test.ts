@@ -92,6 +92,33 @@ describe('senders on loopback', () => {
     expect(errors[0]).toMatch(/bind: Address already in use/);
   });
 
+  it('a shared dgram socket sends every stream from one source port, each stream in order', async () => {
+    const loaded = loadSender('dgram', true);
+    expect(loaded.sender.path).toBe('dgram-shared');
+    const media = new LocalMediaEngine({ sender: loaded.sender });
+    const { summary, sink: s } = await sendTwentyStreams(media);
+    expect(summary).toEqual({ streams: 20, packets: 200, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
+    expect(new Set([...s.streams.values()].map((st) => st.sourcePort)).size).toBe(1);
+  });
+
+  native('shared addon sockets: one connected socket per destination, its streams all from one source port', async () => {
+    const loaded = loadSender(undefined, true);
+    expect(loaded.sender.path).toBe('sendmmsg-shared');
+    const media = new LocalMediaEngine({ sender: loaded.sender });
+    const first = await sink();
+    const second = await sink();
+    for (let i = 0; i < 10; i++) media.startStream(i, spec(i % 2 === 0 ? first.port : second.port, { localPort: i === 0 ? 14540 : 0 }));
+    await until(() => first.sink.packets + second.sink.packets >= 100);
+    await media.close();
+    const sourcePorts = (s: RtpCountingSink) => new Set([...s.streams.values()].map((st) => st.sourcePort));
+    for (const { sink: s } of [first, second]) {
+      expect(s.summary()).toEqual({ streams: 5, packets: 50, seqErrors: 0, timestampErrors: 0, notRtp: 0 });
+      expect(sourcePorts(s).size).toBe(1);
+    }
+    expect(sourcePorts(first.sink)).toEqual(new Set([14540])); // the local port of its first stream
+    expect(media.counters()).toMatchObject({ sendPath: 'sendmmsg-shared', rtpPacketsSent: 100, sendErrors: 0 });
+  });
+
   it('worker threads share the streams and merge their counters', async () => {
     const media = new ShardedMediaEngine({ threads: 2 });
     await media.whenReady();
