@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm run bench`: gossipper's UDP call rate and CPU per call against SIPp's, in one run.
+// `npm run bench`: gossipper's call rate and CPU per call against SIPp's, in one run, over UDP
+// (-t u1, the default) or TCP (--transport t1: one connection for all calls). --transport ln
+// runs TLS with a connection, so a handshake, per call, ours on both sides (the Debian SIPp has
+// no TLS): its highest clean rate is TLS handshakes per second.
 //
-// Three pairings on 127.0.0.1 (built-in scenarios, -t u1, -buff_size 4194304 on both sides):
+// Three pairings on 127.0.0.1 (built-in scenarios, -buff_size 4194304 on both sides):
 //   sipp uac -> sipp uas (the reference), gossipper uac -> sipp uas, sipp uac -> gossipper uas.
 // Each pairing climbs the rate ladder until a step is not clean; the highest clean rate is its
 // result. See bench/README.md for how to read the table.
 //
-//   node bench/sipp-ratio.mjs [--rates 1000,2000,...] [--seconds 4] [--quick]
+//   node bench/sipp-ratio.mjs [--transport u1|t1|ln] [--rates 1000,2000,...] [--seconds 4] [--quick]
 //                             [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas]
 //                             [--retries 1] [--json FILE] [--keep]
 
@@ -19,8 +22,10 @@ import {
   DEFAULT_PAIRINGS,
   PAIRINGS,
   SIPP_BIN,
+  TRANSPORTS,
   idleBaseline,
   loadLine,
+  makeBenchCertificate,
   makeWorkDir,
   removeDir,
   runStep,
@@ -30,9 +35,11 @@ import {
 // Up the ladder until a step is not clean; the steps above the first failure are not run.
 const DEFAULT_RATES = [1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 24000, 28000, 32000, 36000, 40000, 48000];
 const QUICK_RATES = [2000, 8000, 16000, 24000, 32000, 40000];
+// TLS with a handshake per call is an order of magnitude slower.
+const TLS_RATES = [250, 500, 750, 1000, 1500, 2000, 3000, 4000];
 
 function parseArgs(argv) {
-  const o = { rates: undefined, seconds: undefined, quick: false, pairings: DEFAULT_PAIRINGS, retries: 1, json: undefined, keep: false };
+  const o = { transport: 'u1', rates: undefined, seconds: undefined, quick: false, pairings: undefined, retries: 1, json: undefined, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -41,6 +48,10 @@ function parseArgs(argv) {
       return v;
     };
     switch (a) {
+      case '--transport':
+        o.transport = val();
+        if (!TRANSPORTS.includes(o.transport)) usage(`--transport: one of ${TRANSPORTS.join(', ')}`);
+        break;
       case '--rates':
         o.rates = val().split(',').map(Number);
         if (o.rates.some((r) => !(r > 0))) usage('--rates: positive numbers, comma-separated');
@@ -75,15 +86,19 @@ function parseArgs(argv) {
         usage(`unknown argument ${a}`);
     }
   }
-  o.rates ??= o.quick ? QUICK_RATES : DEFAULT_RATES;
+  o.pairings ??= o.transport === 'ln' ? ['gossipper-gossipper'] : DEFAULT_PAIRINGS;
+  if (o.transport === 'ln' && o.pairings.some((p) => PAIRINGS[p].uac !== 'gossipper' || PAIRINGS[p].uas !== 'gossipper')) {
+    usage('--transport ln: only the gossipper-gossipper pairing (SIPp 3.6.1 from Debian has no TLS)');
+  }
+  o.rates ??= o.transport === 'ln' ? TLS_RATES : o.quick ? QUICK_RATES : DEFAULT_RATES;
   o.seconds ??= o.quick ? 2 : 4;
   return o;
 }
 
 function usage(error) {
   const text =
-    'usage: node bench/sipp-ratio.mjs [--rates 1000,2000,...] [--seconds 4] [--quick]\n' +
-    '         [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas] [--retries 1] [--json FILE] [--keep]\n';
+    'usage: node bench/sipp-ratio.mjs [--transport u1|t1|ln] [--rates 1000,2000,...] [--seconds 4] [--quick]\n' +
+    '         [--pairings sipp-sipp,gossipper-uac,gossipper-uas,floor-uas,gossipper-gossipper] [--retries 1] [--json FILE] [--keep]\n';
   if (error) {
     process.stderr.write(`sipp-ratio: ${error}\n${text}`);
     process.exit(2);
@@ -116,18 +131,19 @@ async function main() {
   })();
   const dir = makeWorkDir();
   const loadBefore = loadLine();
-  log(`sipp-ratio: rates ${o.rates.join(',')} calls/s, ${o.seconds} s per step, retries ${o.retries}; work dir ${dir}`);
+  log(`sipp-ratio: -t ${o.transport}, rates ${o.rates.join(',')} calls/s, ${o.seconds} s per step, retries ${o.retries}; work dir ${dir}`);
   log(`sipp-ratio: ${cpus().length} CPUs, load average ${loadBefore}; CPU time from ${HAVE_TIME ? '/usr/bin/time (rusage)' : '/proc/<pid>/stat polling'}`);
 
   const startedAt = performance.now();
   try {
+    const tls = o.transport === 'ln' ? makeBenchCertificate(dir) : undefined;
     // Start-up cost of each program without traffic (for the "net" CPU figures).
     // The median of 3 runs: the first start-up after a build reads cold files.
     const baseline = {};
     const kinds = [...new Set(o.pairings.flatMap((p) => [PAIRINGS[p].uac, PAIRINGS[p].uas]))];
     for (const kind of kinds) {
       const runs = [];
-      for (let i = 0; i < 3; i++) runs.push((await idleBaseline(kind, dir)).cpu);
+      for (let i = 0; i < 3; i++) runs.push((await idleBaseline(kind, dir, o.transport, tls)).cpu);
       runs.sort((a, b) => a - b);
       baseline[kind] = runs[1];
       log(`  idle baseline ${kind.padEnd(9)}: ${runs.map(f2).join(', ')} s CPU for start-up + 1 s idle (median ${f2(runs[1])})`);
@@ -143,7 +159,7 @@ async function main() {
         let r;
         let disturbed = 0;
         for (let attempt = 0; attempt <= o.retries; attempt++) {
-          r = await runStep({ pairing, rate, seconds: o.seconds, dir });
+          r = await runStep({ pairing, rate, seconds: o.seconds, dir, transport: o.transport, tls });
           r.attempt = attempt + 1;
           steps.push(r);
           // A failure while something else loaded the machine does not count (at most 3 times).
@@ -191,7 +207,7 @@ async function main() {
     };
     const lines = [];
     lines.push(
-      `Gossipper-TS vs SIPp ${sippVersion}, UDP -t u1 on 127.0.0.1, built-in uac/uas, -buff_size 4194304, ` +
+      `Gossipper-TS vs SIPp ${sippVersion}, ${{ u1: 'UDP', t1: 'TCP', ln: 'TLS (a handshake per call: calls/s = handshakes/s)' }[o.transport]} -t ${o.transport} on 127.0.0.1, built-in uac/uas, -buff_size 4194304, ` +
         `${o.seconds} s per step (-m = rate x ${o.seconds}), ${cpus().length} CPUs, node ${process.version}`,
     );
     lines.push(`load average before ${loadBefore}, after ${loadAfter}; ${elapsed.toFixed(0)} s`);
@@ -260,6 +276,7 @@ async function main() {
             cpus: cpus().length,
             loadBefore,
             loadAfter,
+            transport: o.transport,
             rates: o.rates,
             seconds: o.seconds,
             baseline,

@@ -1,35 +1,95 @@
-// The conformance suite: our engine against the real SIPp 3.6.1 (Debian sip-tester) over a
-// matrix of built-in scenarios x our role (UAC, UAS) x transport (UDP). For each pairing it
-// runs the SIPp-SIPp reference and the same pairing with gossipper in one role, and compares
-// what the two runs count per scenario step (-trace_counts: messages, retransmissions,
-// timeouts, unexpected) and the calls of the client's -trace_stat file.
+// The conformance suite: our engine against the real SIPp 3.6.1 (Debian sip-tester). The matrix
+// is every SIPp built-in scenario we run (the client/server pairs and the 3PCC quartet) and the
+// scenarios of conformance/scenarios/ (variables, ereg, branching, injection, digest auth),
+// with gossipper in each role in turn, over each transport we have (UDP for now). For each
+// row it runs the all-SIPp reference and the same parties with gossipper in that one role, and
+// compares what every party counts per scenario step (-trace_counts: messages,
+// retransmissions, timeouts, unexpected) and every exit code.
 // Mocha writes JUnit XML (xunit reporter, see npm run test:conformance); the after hook writes
 // the Markdown parity table to conformance/report/parity.md.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIPP = process.env.GOSSIPPER_E2E_SIPP ?? '/usr/bin/sipp';
 const GOSSIPPER = join(ROOT, 'packages/cli/bin/gossipper.js');
+const SCENARIOS = join(ROOT, 'conformance/scenarios');
 const REPORT = join(ROOT, 'conformance/report');
 const HOST = '127.0.0.1';
 const CALLS = 3;
 
-/** [client scenario, server scenario]; each runs with gossipper as client, then as server. */
-const PAIRS = [
-  ['uac', 'uas'],
-  ['regexp', 'uas'],
-  ['branchc', 'branchs'],
+const builtin = (name) => ['-sn', name];
+const file = (name) => ['-sf', join(SCENARIOS, name)];
+
+/**
+ * A party: `role` names it in the report; `scenario` is its -sn/-sf; `target` the role it sends
+ * to (its remote host); `client` starts last, with a rate; `twin` its part in a 3PCC pair.
+ * Parties start in this order, each once the ones before it are bound.
+ */
+const MATRIX = [
+  {
+    name: 'uac / uas',
+    parties: [
+      { role: 'uas', scenario: builtin('uas') },
+      { role: 'uac', scenario: builtin('uac'), target: 'uas', client: true },
+    ],
+  },
+  {
+    name: 'regexp / uas',
+    parties: [
+      { role: 'uas', scenario: builtin('uas') },
+      { role: 'regexp', scenario: builtin('regexp'), target: 'uas', client: true },
+    ],
+  },
+  {
+    name: 'branchc / branchs',
+    parties: [
+      { role: 'branchs', scenario: builtin('branchs') },
+      { role: 'branchc', scenario: builtin('branchc'), target: 'branchs', client: true },
+    ],
+  },
+  {
+    name: '3PCC: 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B',
+    parties: [
+      { role: '3pcc-A', scenario: builtin('3pcc-A') },
+      { role: '3pcc-B', scenario: builtin('3pcc-B') },
+      { role: '3pcc-C-B', scenario: builtin('3pcc-C-B'), target: '3pcc-B', twin: 'listen' },
+      { role: '3pcc-C-A', scenario: builtin('3pcc-C-A'), target: '3pcc-A', twin: 'connect', client: true },
+    ],
+  },
+  {
+    name: 'vars-uac / vars-uas (ereg, variables, arithmetic, test, branching)',
+    parties: [
+      { role: 'vars-uas', scenario: file('vars-uas.xml') },
+      { role: 'vars-uac', scenario: file('vars-uac.xml'), target: 'vars-uas', client: true },
+    ],
+  },
+  {
+    name: 'auth-uac / auth-uas (-inf injection, digest auth, verifyauth)',
+    parties: [
+      { role: 'auth-uas', scenario: file('auth-uas.xml') },
+      {
+        role: 'auth-uac',
+        scenario: file('auth-uac.xml'),
+        target: 'auth-uas',
+        client: true,
+        extra: ['-inf', join(SCENARIOS, 'users.csv'), '-au', 'joe', '-ap', 'secret'],
+      },
+    ],
+  },
 ];
+
+/** SIPp built-ins the matrix does not run yet, for the report. */
+const NOT_SUPPORTED = [{ name: 'uac_pcap (RTP replay from pcap files)', roles: 'uac_pcap' }];
 
 const rows = [];
 let nextPort = 13800;
 
-function run(tool, args, cwd) {
+function spawnTool(tool, args, cwd) {
   const [command, argv] = tool === 'sipp' ? [SIPP, [...args, '-nostdin']] : [process.execPath, [GOSSIPPER, ...args, '-nostdin']];
   const child = spawn(command, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -40,46 +100,70 @@ function run(tool, args, cwd) {
   return { child, exited };
 }
 
-function boundUdp(port) {
-  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (local && parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) return true;
+/** Whether a socket is bound to `port` in /proc/net/{proto}{,6}; for TCP, listening (state 0A). */
+function bound(proto, port) {
+  for (const table of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (local === undefined || (proto === 'tcp' && fields[3] !== '0A')) continue;
+      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) return true;
     }
   }
   return false;
 }
 
-async function waitBound(port) {
-  for (let i = 0; i < 250 && !boundUdp(port); i++) await new Promise((r) => setTimeout(r, 20));
+async function waitBound(proto, port, party) {
+  for (let i = 0; i < 250 && !bound(proto, port); i++) {
+    if (party.child.exitCode !== null) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The last row of a -trace_counts file as { column: value }, without its time columns. */
 function counts(dir, stem) {
-  const file = readdirSync(dir).find((f) => f.startsWith(`${stem}_`) && f.endsWith('_counts.csv'));
-  assert.ok(file, `no ${stem} counts file in ${dir}`);
-  const lines = readFileSync(join(dir, file), 'latin1').split('\n').filter((l) => l !== '');
+  const found = readdirSync(dir).find((f) => f.startsWith(`${stem}_`) && f.endsWith('_counts.csv'));
+  assert.ok(found, `no ${stem} counts file in ${dir}`);
+  const lines = readFileSync(join(dir, found), 'latin1').split('\n').filter((l) => l !== '');
   const header = lines[0].split(';');
   const last = lines.at(-1).split(';');
   return Object.fromEntries(header.map((h, i) => [h, last[i]]).filter(([h]) => h !== '' && !/Time/.test(h)));
 }
 
-/** One run of a pairing: the client's and the server's step counts. */
-async function pairing(clientTool, serverTool, client, server) {
+/** The file stem SIPp names its outputs after: the built-in's name or the file's base name. */
+const stemOf = (scenario) => (scenario[0] === '-sn' ? scenario[1] : basename(scenario[1]).replace(/\.xml$/i, ''));
+
+/**
+ * One run of a matrix entry with gossipper in the role `ours` (none: the SIPp reference).
+ * Returns each party's exit code and step counts, by role.
+ */
+async function runParties(entry, ours) {
   const dir = mkdtempSync(join(tmpdir(), 'gossipper-conformance-'));
-  const [sport, cport] = [nextPort, nextPort + 1];
-  nextPort += 2;
-  const srv = run(serverTool, ['-sn', server, '-i', HOST, '-p', String(sport), '-m', String(CALLS), '-trace_counts'], dir);
-  await waitBound(sport);
-  const cli = run(clientTool, ['-sn', client, `${HOST}:${sport}`, '-i', HOST, '-p', String(cport), '-m', String(CALLS), '-r', '10', '-trace_counts'], dir);
-  const c = await cli.exited;
-  const s = await srv.exited;
-  return { clientExit: c.code, serverExit: s.code, client: counts(dir, client), server: counts(dir, server) };
+  const ports = Object.fromEntries(entry.parties.map((p) => [p.role, nextPort++]));
+  const twinPort = nextPort++;
+  const started = [];
+  for (const party of entry.parties) {
+    const args = [...party.scenario, '-i', HOST, '-p', String(ports[party.role]), '-m', String(CALLS), '-trace_counts'];
+    if (party.target !== undefined) args.splice(2, 0, `${HOST}:${ports[party.target]}`);
+    if (party.client) args.push('-r', '10');
+    if (party.twin !== undefined) args.push('-3pcc', `${HOST}:${twinPort}`);
+    args.push(...(party.extra ?? []));
+    const proc = spawnTool(party.role === ours ? 'gossipper' : 'sipp', args, dir);
+    started.push({ party, proc });
+    if (party.twin === 'listen') await waitBound('tcp', twinPort, proc);
+    else if (!party.client) await waitBound('udp', ports[party.role], proc);
+  }
+  const result = {};
+  for (const { party, proc } of started.reverse()) {
+    const { code, stderr } = await proc.exited;
+    result[party.role] = { exit: code, stderr, counts: counts(dir, stemOf(party.scenario)) };
+  }
+  return result;
 }
 
 describe('parity with SIPp 3.6.1 (UDP)', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   before(function () {
     if (!existsSync(SIPP)) {
       if (process.env.CI === 'true') throw new Error(`${SIPP} is missing: apt-get install -y sip-tester`);
@@ -88,21 +172,27 @@ describe('parity with SIPp 3.6.1 (UDP)', function () {
     }
   });
 
-  for (const [client, server] of PAIRS) {
-    for (const role of ['client', 'server']) {
-      const ours = role === 'client' ? client : server;
-      it(`${ours} (gossipper as ${role === 'client' ? 'UAC' : 'UAS'}) with SIPp's ${role === 'client' ? server : client}`, async () => {
-        const row = { scenario: `${client} / ${server}`, role: role === 'client' ? 'UAC' : 'UAS', transport: 'UDP', result: 'fail' };
-        rows.push(row);
-        const reference = await pairing('sipp', 'sipp', client, server);
-        const mixed = await pairing(role === 'client' ? 'gossipper' : 'sipp', role === 'server' ? 'gossipper' : 'sipp', client, server);
-        assert.equal(mixed.clientExit, reference.clientExit, 'client exit code');
-        assert.equal(mixed.serverExit, reference.serverExit, 'server exit code');
-        assert.deepEqual(mixed.client, reference.client, 'client step counts');
-        assert.deepEqual(mixed.server, reference.server, 'server step counts');
-        row.result = 'pass';
-      });
-    }
+  for (const entry of MATRIX) {
+    describe(entry.name, () => {
+      let reference;
+      for (const { role } of entry.parties) {
+        it(`gossipper as ${role}, SIPp in the other role${entry.parties.length > 2 ? 's' : ''}`, async () => {
+          const row = { scenario: entry.name, role, transport: 'UDP', result: 'fail' };
+          rows.push(row);
+          reference ??= runParties(entry, undefined);
+          const expected = await reference;
+          // A reference in which SIPp itself fails would make every comparison hollow.
+          for (const [party, { exit, stderr }] of Object.entries(expected)) assert.equal(exit, 0, `the all-SIPp reference: ${party} exited ${exit}\n${stderr}`);
+          const actual = await runParties(entry, role);
+          for (const { role: party } of entry.parties) {
+            const who = party === role ? 'gossipper' : 'SIPp';
+            assert.equal(actual[party].exit, expected[party].exit, `${party} (${who}) exit code; its stderr:\n${actual[party].stderr}`);
+            assert.deepEqual(actual[party].counts, expected[party].counts, `${party} (${who}) step counts`);
+          }
+          row.result = 'pass';
+        });
+      }
+    });
   }
 
   after(function () {
@@ -110,13 +200,14 @@ describe('parity with SIPp 3.6.1 (UDP)', function () {
     const lines = [
       '# Parity with SIPp 3.6.1',
       '',
-      `Each row: the SIPp-SIPp run and the run with gossipper in the role shown, ${CALLS} calls,`,
-      'compared on every -trace_counts column of both sides and on the exit codes.',
+      `Each row: the all-SIPp run and the run with gossipper in the role shown, ${CALLS} calls,`,
+      'compared on every -trace_counts column of every party and on the exit codes.',
       '',
-      '| scenario (client / server) | gossipper as | transport | result |',
+      '| scenario | gossipper as | transport | result |',
       '|---|---|---|---|',
       ...rows.map((r) => `| ${r.scenario} | ${r.role} | ${r.transport} | ${r.result} |`),
-      '| (all) | UAC, UAS | TCP, TLS | not supported yet |',
+      ...NOT_SUPPORTED.map((n) => `| ${n.name} | ${n.roles} | UDP | not supported yet |`),
+      '| (all) | every role | TCP, TLS | not supported yet |',
       '',
     ];
     writeFileSync(join(REPORT, 'parity.md'), lines.join('\n'));

@@ -21,8 +21,10 @@ export interface EmbeddedScenarioOptions {
   remote?: string;
   /** A peer started for this run: a built-in name (`uas`) or a scenario file; `remote` is set to it. */
   peer?: string;
-  /** `u1` (default) or `un` (-t). */
-  transport?: 'u1' | 'un';
+  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`, `w1`, `wn`, `wss1`, `wssn`; a `peer` uses it too. */
+  transport?: RunOptions['transport'];
+  /** TLS for `l1`/`ln`/`wss1`/`wssn` (-tls_cert, -tls_key, -tls_ca, -tls_verify, -tls_sni); a `peer` uses it too. */
+  tls?: { cert?: string; key?: string; ca?: string; verify?: boolean; sni?: string };
   /** -i; 127.0.0.1 by default. */
   localIp?: string;
   /** -p; an ephemeral port by default. */
@@ -64,6 +66,31 @@ export interface EmbeddedScenarioResult {
   explanation: string;
   /** For the first failed calls: the ladder diagram (HTML) and the full message trace of each. */
   artifacts: string[];
+  /**
+   * Per method of the requests this side sent (`INVITE`, `BYE`, ...): the time from the first
+   * sending to the first final response, over every call that got one.
+   */
+  responseTimes: Record<string, ResponseTimes>;
+}
+
+/** Response times of one request method, in ms. */
+export interface ResponseTimes {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Nearest-rank percentiles of the recorder's samples, per method. */
+function responseTimesOf(recorder: CallRecorder): Record<string, ResponseTimes> {
+  const out: Record<string, ResponseTimes> = {};
+  for (const [method, samples] of recorder.responseTimes) {
+    const sorted = Float64Array.from(samples).sort();
+    const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+    out[method] = { count: sorted.length, p50Ms: rank(0.5), p90Ms: rank(0.9), p99Ms: rank(0.99), maxMs: sorted[sorted.length - 1]! };
+  }
+  return out;
 }
 
 /** Options every run starts from (a test runner's config, a Mocha root hook), see setScenarioDefaults. */
@@ -112,11 +139,24 @@ function scenarioArgs(scenario: string): string[] {
   return /\.xml$/i.test(scenario) ? ['-sf', scenario] : ['-sn', scenario];
 }
 
+/** The transport and TLS flags, which a run and its peer share. */
+function transportArgs(o: Pick<EmbeddedScenarioOptions, 'transport' | 'tls'>): string[] {
+  const args: string[] = [];
+  if (o.transport !== undefined) args.push('-t', o.transport);
+  const tls = o.tls;
+  if (tls?.cert !== undefined) args.push('-tls_cert', tls.cert);
+  if (tls?.key !== undefined) args.push('-tls_key', tls.key);
+  if (tls?.ca !== undefined) args.push('-tls_ca', tls.ca);
+  if (tls?.verify === true) args.push('-tls_verify');
+  if (tls?.sni !== undefined) args.push('-tls_sni', tls.sni);
+  return args;
+}
+
 function toArgs(scenario: string, o: EmbeddedScenarioOptions, remote: string | undefined): string[] {
   const args = [...scenarioArgs(scenario), '-i', o.localIp ?? '127.0.0.1', '-nostdin'];
   if (remote !== undefined) args.push(remote);
   if (o.localPort !== undefined) args.push('-p', String(o.localPort));
-  if (o.transport !== undefined) args.push('-t', o.transport);
+  args.push(...transportArgs(o));
   args.push('-m', String(o.calls ?? 1), '-r', String(o.rate ?? 10));
   if (o.ratePeriod !== undefined) args.push('-rp', `${o.ratePeriod}ms`);
   if (o.limit !== undefined) args.push('-l', String(o.limit));
@@ -177,9 +217,12 @@ export interface EmbeddedPeer {
   stop(): Promise<void>;
 }
 
-export async function startPeer(scenario: string, options: { localIp?: string } = {}): Promise<EmbeddedPeer> {
+export async function startPeer(
+  scenario: string,
+  options: Pick<EmbeddedScenarioOptions, 'localIp' | 'transport' | 'tls'> = {},
+): Promise<EmbeddedPeer> {
   const localIp = options.localIp ?? '127.0.0.1';
-  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin']));
+  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin', ...transportArgs(options)]));
   peer.setup.engine.start();
   return {
     address: `${localIp.includes(':') ? `[${localIp}]` : localIp}:${peer.local.port}`,
@@ -218,10 +261,11 @@ export async function runEmbeddedScenario(
       const passed = exitCode === 0 && result.reason === 'completed' && summary.calls.failed === 0;
       const fatal = result.fatalError !== undefined ? `gossipper: ${result.fatalError}\n` : '';
       const stop = result.reason === 'completed' ? '' : `gossipper: the run stopped: ${result.reason}\n`;
-      if (passed) return { summary, exitCode, passed, explanation: '', artifacts: [] };
+      const responseTimes = responseTimesOf(recorder);
+      if (passed) return { summary, exitCode, passed, explanation: '', artifacts: [], responseTimes };
       const artifacts = writeArtifacts(fileStem, `${local.address}:${local.port}`, recorder);
       const where = artifacts.length === 0 ? '' : `  ladders and message traces: ${artifacts.join(', ')}\n`;
-      return { summary, exitCode, passed, explanation: `${fatal}${stop}${explainFailures(stats)}${where}`, artifacts };
+      return { summary, exitCode, passed, explanation: `${fatal}${stop}${explainFailures(stats)}${where}`, artifacts, responseTimes };
     } finally {
       hardStop.cancel();
       await setup.close();
@@ -233,16 +277,20 @@ export async function runEmbeddedScenario(
 
 /** A failed scenario: the message is the explanation; `result` holds the whole summary. */
 export class ScenarioFailure extends Error {
-  constructor(
-    readonly scenario: string,
-    readonly result: EmbeddedScenarioResult,
-  ) {
+  declare readonly scenario: string;
+  declare readonly result: EmbeddedScenarioResult;
+
+  constructor(scenario: string, result: EmbeddedScenarioResult) {
     const { calls } = result.summary;
     super(
       `SIP scenario ${scenario}: ${calls.successful} of ${calls.created} calls succeeded (exit code ${result.exitCode})\n` +
         result.explanation,
     );
     this.name = 'ScenarioFailure';
+    // Not enumerable: test runners print an error's enumerable fields under the message, and
+    // the whole summary there would bury the explanation.
+    Object.defineProperty(this, 'scenario', { value: scenario, enumerable: false });
+    Object.defineProperty(this, 'result', { value: result, enumerable: false });
   }
 }
 

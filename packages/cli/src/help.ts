@@ -81,6 +81,9 @@ export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze
   rtp_freq: 1,
   rtp_dur: 1,
   rtp_pattern: 1,
+  tls_verify: 0,
+  tls_sni: 1,
+  ws_path: 1,
 });
 
 interface HelpEntry {
@@ -116,9 +119,15 @@ const sections: HelpSection[] = [
         text:
           'Transport mode:\n' +
           '- u1: UDP, one socket for all calls (default),\n' +
-          '- un: UDP, one socket per call.\n' +
-          's1 and sn are taken as u1 and un. The other SIPp modes (ui, t1, tn, l1, ln, c1, cn) ' +
-          'are not supported yet.',
+          '- un: UDP, one socket per call,\n' +
+          '- t1: TCP, one connection for all calls,\n' +
+          '- tn: TCP, one connection per call,\n' +
+          '- l1: TLS, one connection for all calls,\n' +
+          '- ln: TLS, one connection per call,\n' +
+          '- w1, wn: SIP over WebSocket (RFC 7118, ws://), one connection for all calls or per call,\n' +
+          '- wss1, wssn: the same over secure WebSocket (wss://), with the -tls_* flags.\n' +
+          's1 and sn are taken as u1 and un; sl (TLS server) and cl as l1, cln as ln; ws as w1, wss as wss1. ' +
+          'The other SIPp modes (ui, c1, cn) are not supported yet.',
       },
       {
         flag: 'i',
@@ -130,6 +139,50 @@ const sections: HelpSection[] = [
       {
         flag: 'p',
         text: 'Local SIP port. Default: 0, meaning the first free port of 5060..5119, then any.',
+      },
+      {
+        flag: 'max_socket',
+        text:
+          'With tn/ln: the most connections open at once; past it, calls share the ' +
+          'connections already open. Default: 50000.',
+      },
+      {
+        flag: 'max_reconnect',
+        text:
+          'With t1/l1: how many times a lost connection to the remote is replaced by a new ' +
+          'one. Default: 0, so losing it stops the run (exit 255), as SIPp.',
+      },
+      {
+        flag: 'reconnect_sleep',
+        text: 'Pause before reconnecting, in ms (or with ms/s/m/h). Default: 1000.',
+      },
+      {
+        flag: 'reconnect_close',
+        text:
+          'true or false: whether the calls on a lost connection fail when it is replaced. ' +
+          'With false they go on over the new connection. Default: true.',
+      },
+      { flag: 'tls_cert', text: 'TLS certificate chain (PEM). Required to accept TLS connections.' },
+      { flag: 'tls_key', text: 'TLS private key (PEM) of -tls_cert.' },
+      {
+        flag: 'tls_ca',
+        text: 'CA certificates (PEM) to verify the peer with; giving it turns verification on.',
+      },
+      { flag: 'tls_crl', text: 'Certificate revocation list (PEM), checked when verifying.' },
+      { flag: 'tls_version', text: 'Only this TLS version: 1.0, 1.1, 1.2 or 1.3. Default: any the peers share.' },
+      {
+        flag: 'tls_verify',
+        text:
+          "Verify the peer's certificate (ours). Default: no verification, as SIPp, with a " +
+          'warning; -tls_ca turns it on too.',
+      },
+      {
+        flag: 'tls_sni',
+        text: 'Server name (SNI) a TLS client sends, and verifies the certificate against (ours).',
+      },
+      {
+        flag: 'ws_path',
+        text: 'With w1/wn/wss1/wssn: the path a WebSocket client asks for in its upgrade (ours). Default: /.',
       },
       {
         flag: 'rsa',

@@ -15,13 +15,43 @@ export interface LadderMessage {
 /** How many calls' messages are kept while they run, and how many failed calls are kept after. */
 const KEPT_FAILED_CALLS = 3;
 
+/** `CSeq: 1 INVITE` -> `1 INVITE` (the transaction's key within its call), or undefined. */
+function cseqOf(text: string): string | undefined {
+  const at = text.search(/\r\ncseq[ \t]*:/i);
+  if (at < 0) return undefined;
+  const end = text.indexOf('\r\n', at + 2);
+  return text.slice(text.indexOf(':', at) + 1, end < 0 ? undefined : end).trim().replace(/\s+/g, ' ');
+}
+
 /**
  * Records the messages of each running call and keeps those of the first failed calls (a
  * successful call's messages are dropped when it ends, so memory follows the open calls).
+ * It also times each request this side sends, from its first sending to its first final
+ * response, per method: what a test means by "the INVITE's response time" when the
+ * scenario has no rtd timer of that name.
  */
 export class CallRecorder implements EventSink {
-  private readonly running = new Map<string, { start: number; messages: LadderMessage[] }>();
+  private readonly running = new Map<string, { start: number; messages: LadderMessage[]; pending: Map<string, number> }>();
   readonly failed = new Map<string, LadderMessage[]>();
+  /** Per method (upper case): the response times in ms of the requests sent, in arrival order. */
+  readonly responseTimes = new Map<string, number[]>();
+
+  private timeResponse(call: { pending: Map<string, number> }, direction: 'sent' | 'received', text: string, at: number, retransmission: boolean): void {
+    const isResponse = text.startsWith('SIP/2.0 ');
+    if (direction === 'sent' && !isResponse && !retransmission && !text.startsWith('ACK ')) {
+      const cseq = cseqOf(text);
+      if (cseq !== undefined && !call.pending.has(cseq)) call.pending.set(cseq, at);
+    } else if (direction === 'received' && isResponse && Number(text.slice(8, 11)) >= 200) {
+      const cseq = cseqOf(text);
+      const sentAt = cseq === undefined ? undefined : call.pending.get(cseq);
+      if (cseq === undefined || sentAt === undefined) return;
+      call.pending.delete(cseq);
+      const method = cseq.slice(cseq.indexOf(' ') + 1).toUpperCase();
+      let times = this.responseTimes.get(method);
+      if (times === undefined) this.responseTimes.set(method, (times = []));
+      times.push(at - sentAt);
+    }
+  }
 
   emit(event: EngineEvent): void {
     switch (event.kind) {
@@ -29,16 +59,18 @@ export class CallRecorder implements EventSink {
       case 'message-received': {
         let call = this.running.get(event.callId);
         if (call === undefined) {
-          call = { start: event.at, messages: [] };
+          call = { start: event.at, messages: [], pending: new Map() };
           this.running.set(event.callId, call);
         }
-        call.messages.push({
+        const message: LadderMessage = {
           atMs: event.at - call.start,
           direction: event.kind === 'message-sent' ? 'sent' : 'received',
           peer: event.kind === 'message-sent' ? event.to : event.from,
           text: event.data.toString('latin1'),
           retransmission: event.kind === 'message-sent' && event.retransmission,
-        });
+        };
+        call.messages.push(message);
+        this.timeResponse(call, message.direction, message.text, event.at, message.retransmission);
         break;
       }
       case 'call-ended': {

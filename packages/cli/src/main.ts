@@ -19,7 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'dump-scenario': {
       const xml = builtinScenarios[command.name];
       if (xml === undefined) {
-        process.stderr.write(unknownBuiltinMessage(command.name));
+        process.stderr.write(`gossipper: ${unknownBuiltinMessage(command.name)}\n`);
         return ExitCode.Failed;
       }
       process.stdout.write(xml);
@@ -39,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 export function unknownBuiltinMessage(name: string): string {
   const known = Object.keys(builtinScenarios);
   if (SIPP_BUILTIN_NAMES.includes(name)) {
-    return `gossipper: built-in scenario "${name}" is not supported yet (available: ${known.join(', ')})\n`;
+    return `built-in scenario "${name}" is not supported yet (available: ${known.join(', ')})`;
   }
-  return `gossipper: unknown built-in scenario "${name}" (available: ${known.join(', ')})\n`;
+  return `unknown built-in scenario "${name}" (available: ${known.join(', ')})`;
 }

@@ -35,8 +35,11 @@ const RequiredFields = t.type({
   ratePeriodMs: t.number,
   /** -d: duration of a <pause/> without its own, in ms. Default 0. */
   callDurationMs: t.number,
-  /** -t: u1 (one UDP socket) or un (one per call); s1/sn map to these. Default 'u1'. */
-  transport: t.keyof({ u1: null, un: null }),
+  /**
+   * -t: u1/un (UDP), t1/tn (TCP), l1/ln (TLS): one socket for all calls, or one per call.
+   * Aliases: s1/sn -> u1/un, sl/cl -> l1, cln -> ln. Default 'u1'.
+   */
+  transport: t.keyof({ u1: null, un: null, t1: null, tn: null, l1: null, ln: null, w1: null, wn: null, wss1: null, wssn: null }),
   /** -timeout_error: reaching -timeout is a fatal error. Default false. */
   timeoutError: t.boolean,
   /** -max_retrans: UDP retransmissions before a call fails. Default 5. */
@@ -181,6 +184,27 @@ const OptionalFields = t.partial({
   slave: t.string,
   /** -slave_cfg FILE: `name;ip:port` lines (3PCC extended mode). */
   slaveCfg: t.string,
+  /** -max_socket: tn/ln connections open at once (SIPp's default 50000 when absent). */
+  maxSocket: t.number,
+  /** -max_reconnect: replacements of a lost t1/l1 connection (0 when absent). */
+  maxReconnect: t.number,
+  /** -reconnect_sleep in ms (1000 when absent). */
+  reconnectSleepMs: t.number,
+  /** -reconnect_close (true when absent). */
+  reconnectClose: t.boolean,
+  /** -tls_cert, -tls_key, -tls_ca, -tls_crl: PEM files. */
+  tlsCert: t.string,
+  tlsKey: t.string,
+  tlsCa: t.string,
+  tlsCrl: t.string,
+  /** -tls_version: 1.0, 1.1, 1.2 or 1.3. */
+  tlsVersion: t.string,
+  /** -tls_verify (ours). */
+  tlsVerify: t.boolean,
+  /** -tls_sni NAME (ours). */
+  tlsSni: t.string,
+  /** -ws_path PATH (ours): the WebSocket upgrade's request path. */
+  wsPath: t.string,
 });
 
 /** The run options, decoded at the edge with `decode(RunOptionsCodec, raw, 'command line')`. */
@@ -365,13 +389,43 @@ export function splitHostPort(
   return { host, port };
 }
 
-const SIPP_TRANSPORTS = ['u1', 'un', 'ui', 't1', 'tn', 'l1', 'ln', 's1', 'sn', 'c1', 'cn'];
+const TRANSPORT_ALIASES: Readonly<Record<string, RunOptions['transport']>> = {
+  u1: 'u1',
+  s1: 'u1',
+  un: 'un',
+  sn: 'un',
+  t1: 't1',
+  tn: 'tn',
+  l1: 'l1',
+  sl: 'l1',
+  cl: 'l1',
+  ln: 'ln',
+  cln: 'ln',
+  w1: 'w1',
+  ws: 'w1',
+  wn: 'wn',
+  wss1: 'wss1',
+  wss: 'wss1',
+  wssn: 'wssn',
+};
+const UNSUPPORTED_TRANSPORTS = ['ui', 'c1', 'cn'];
 
-function parseTransport(value: string): 'u1' | 'un' {
-  if (value === 'u1' || value === 's1') return 'u1';
-  if (value === 'un' || value === 'sn') return 'un';
-  if (SIPP_TRANSPORTS.includes(value)) throw new UsageError(`-t ${quote(value)} is not supported yet`);
-  throw new UsageError(`-t: expected a transport (u1, un), got ${quote(value)}`, true);
+function parseTransport(value: string): RunOptions['transport'] {
+  const mode = TRANSPORT_ALIASES[value];
+  if (mode !== undefined) return mode;
+  if (UNSUPPORTED_TRANSPORTS.includes(value)) throw new UsageError(`-t ${quote(value)} is not supported yet`);
+  throw new UsageError(
+    `-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got ${quote(value)}`,
+    true,
+  );
+}
+
+/** SIPp's boolean option values. */
+function parseBoolean(flag: string, value: string): boolean {
+  const v = value.toLowerCase();
+  if (v === 'true' || v === 'yes' || v === '1') return true;
+  if (v === 'false' || v === 'no' || v === '0') return false;
+  throw new UsageError(`${flag}: expected true or false, got ${quote(value)}`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -602,6 +656,30 @@ const supported: Readonly<Record<string, Apply>> = {
   rtp_pattern: (d, [v], f) => {
     if (v !== 'silence' && v !== 'tone') throw new UsageError(`${f}: expected silence or tone, got ${quote(v)}`);
     d.rtpPattern = v;
+  },
+  max_socket: (d, [v], f) => {
+    const n = parseInteger(f, v);
+    if (n <= 0) throw new UsageError(`${f}: the socket limit must be more than 0, got ${quote(v)}`);
+    d.maxSocket = n;
+  },
+  max_reconnect: integer('maxReconnect'),
+  reconnect_sleep: time('reconnectSleepMs', 'ms'),
+  reconnect_close: (d, [v], f) => {
+    d.reconnectClose = parseBoolean(f, v);
+  },
+  tls_cert: fileName('tlsCert'),
+  tls_key: fileName('tlsKey'),
+  tls_ca: fileName('tlsCa'),
+  tls_crl: fileName('tlsCrl'),
+  tls_version: (d, [v], f) => {
+    if (!['1', '1.0', '1.1', '1.2', '1.3'].includes(v)) throw new UsageError(`${f}: expected 1.0, 1.1, 1.2 or 1.3, got ${quote(v)}`);
+    d.tlsVersion = v;
+  },
+  tls_verify: flagOn('tlsVerify'),
+  tls_sni: set('tlsSni'),
+  ws_path: (d, [v], f) => {
+    if (!v.startsWith('/')) throw new UsageError(`${f}: expected a path starting with /, got ${quote(v)}`);
+    d.wsPath = v;
   },
   // 3PCC, with SIPp's checks in SIPp's order (each only sees the options before it).
   '3pcc': (d, [v], f) => {

@@ -22,9 +22,12 @@ import {
   compileTemplate,
   InjectionError,
   InjectionSet,
+  streamModeTraits,
 } from '@gossipper/core';
 import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
+import { loadTlsFiles, streamTransportModule, TlsConfigError } from '@gossipper/adapter-tcp-tls';
+import type { TlsSettings } from '@gossipper/adapter-tcp-tls';
 import { defaultCallLimit } from './options.js';
 import type { RunOptions } from './options.js';
 import { ExitCode } from './exit-codes.js';
@@ -109,7 +112,7 @@ function readScenario(options: RunOptions, injection: InjectionSet | undefined):
     return { scenario, fileStem: stem, injection };
   }
   const name = options.scenarioName ?? 'uac';
-  if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name).trim(), ExitCode.Failed);
+  if (builtinScenarios[name] === undefined) throw new CliError(unknownBuiltinMessage(name), ExitCode.Failed);
   return { scenario: loadBuiltinScenario(name, compileTemplate, loadOptions), fileStem: name, injection };
 }
 
@@ -208,7 +211,7 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
       remotePort: remoteHost !== undefined ? remotePort : (remote?.port ?? 0),
       localIp,
       localIpType: family === 6 ? '6' : '4',
-      transport: 'UDP',
+      transport: protocolNameOf(options.transport),
       pid,
       mediaIp,
       mediaIpType: ipFamilyOf(mediaIp) === 6 ? '6' : '4',
@@ -237,10 +240,58 @@ function scenarioPauseTotal(scenario: Scenario, defaultPauseMs: number): number 
   return total;
 }
 
+/** The protocol name of a -t mode, for [transport], Via and the traces. */
+export function protocolNameOf(mode: RunOptions['transport']): 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS' {
+  return mode === 'u1' || mode === 'un' ? 'UDP' : streamModeTraits(mode).protocol;
+}
+
+/**
+ * The TLS files and policy of a TLS run, read now so a bad file stops the run before it starts
+ * (exit 1, naming the flag and the file). A server scenario must have a certificate and key.
+ */
+export function tlsSettingsFor(options: RunOptions, server: boolean): TlsSettings {
+  try {
+    return loadTlsFiles({
+      server,
+      ...(options.tlsCert !== undefined ? { certFile: options.tlsCert } : {}),
+      ...(options.tlsKey !== undefined ? { keyFile: options.tlsKey } : {}),
+      ...(options.tlsCa !== undefined ? { caFile: options.tlsCa } : {}),
+      ...(options.tlsCrl !== undefined ? { crlFile: options.tlsCrl } : {}),
+      ...(options.tlsVersion !== undefined ? { version: options.tlsVersion } : {}),
+      ...(options.tlsSni !== undefined ? { serverName: options.tlsSni } : {}),
+      verify: options.tlsVerify === true,
+    });
+  } catch (error) {
+    if (error instanceof TlsConfigError) throw new CliError(error.message, ExitCode.Failed);
+    throw error;
+  }
+}
+
+/** Printed once per TLS run that does not verify the peer (SIPp's default). */
+export const TLS_NO_VERIFY_WARNING =
+  'TLS: the peer certificate is not verified (as SIPp); give -tls_verify or -tls_ca to verify it';
+
 /** The composition root: each port bound to its adapter. */
-export function createContainer(options: RunOptions): Container {
+export function createContainer(options: RunOptions, server = false, warn: (line: string) => void = () => {}): Container {
   const container = new Container();
-  container.load(udpTransportModule(options.transport));
+  const mode = options.transport;
+  if (mode === 'u1' || mode === 'un') {
+    container.load(udpTransportModule(mode));
+  } else {
+    const tls = streamModeTraits(mode).secure ? tlsSettingsFor(options, server) : undefined;
+    if (tls !== undefined && !tls.verify) warn(TLS_NO_VERIFY_WARNING);
+    container.load(
+      streamTransportModule({
+        mode,
+        ...(tls !== undefined ? { tls } : {}),
+        ...(options.wsPath !== undefined ? { websocketPath: options.wsPath } : {}),
+        ...(options.maxSocket !== undefined ? { maxSockets: options.maxSocket } : {}),
+        ...(options.maxReconnect !== undefined ? { maxReconnect: options.maxReconnect } : {}),
+        ...(options.reconnectSleepMs !== undefined ? { reconnectSleepMs: options.reconnectSleepMs } : {}),
+        ...(options.reconnectClose !== undefined ? { reconnectClose: options.reconnectClose } : {}),
+      }),
+    );
+  }
   container.bind<Scheduler>(SCHEDULER).toConstantValue(new RealTimeScheduler());
   return container;
 }
@@ -268,7 +319,9 @@ export async function setUpRun(
 ): Promise<RunSetup> {
   const config = await engineConfigFor(options, loaded.scenario, pid);
   if (embedding.ephemeralPort === true) config.transportOptions.portExplicit = true;
-  const container = createContainer(options);
+  const container = createContainer(options, loaded.scenario.startsWithRecv, (line) => {
+    if (!quiet) process.stderr.write(`gossipper: warning: ${line}\n`);
+  });
   const transport = container.get<Transport>(TRANSPORT);
   const scheduler = container.get<Scheduler>(SCHEDULER) as RealTimeScheduler;
   const stats = new RunStats(loaded.scenario, scheduler);
@@ -278,7 +331,7 @@ export async function setUpRun(
   if (options.traceMsg) {
     trace = new MessageTraceSink(
       options.messageFile ?? `${loaded.fileStem}_${pid}_messages.log`,
-      'UDP',
+      transport.protocolName,
       () => scheduler.wallClockMs(),
     );
     sinks.push(trace);

@@ -274,6 +274,18 @@ describe('a bad scenario or command line', () => {
     expect(g.stderr).toContain('-foo');
   }, 15_000);
 
+  for (const [name, what] of [['uac_pcap', 'is not supported yet'], ['nosuch', 'does not exist']] as const) {
+    it.concurrent(`-sn ${name}: exit 1, one line saying the built-in ${what}`, async (ctx) => {
+      const s = session(ctx);
+      const g = s.gossipper(['-sn', name, `${HOST}:12263`, '-m', '1']);
+      const exit = await g.wait(10_000);
+      expect(exit.code, g.describe()).toBe(1);
+      const line = name === 'uac_pcap' ? `gossipper: built-in scenario "uac_pcap" is not supported yet (available: uac, uas,` : `gossipper: unknown built-in scenario "nosuch" (available: uac, uas,`;
+      expect(g.stderr.startsWith(line), g.stderr).toBe(true);
+      expect(g.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }, 15_000);
+  }
+
   for (const args of [['-v'], ['-h'], ['-sn', 'uac', '-h']]) {
     it.concurrent(`gossipper ${args.join(' ')}: exit 99, text on stdout`, async (ctx) => {
       const s = session(ctx);

@@ -168,6 +168,47 @@ describe('every supported flag with a value', () => {
     expect(run('-t', 'sn').transport).toBe('un');
   });
 
+  it('transport: t1, tn, l1, ln, and the TLS aliases sl, cl -> l1 and cln -> ln', () => {
+    for (const t of ['t1', 'tn', 'l1', 'ln'] as const) expect(run('-t', t).transport).toBe(t);
+    expect(run('-t', 'sl').transport).toBe('l1');
+    expect(run('-t', 'cl').transport).toBe('l1');
+    expect(run('-t', 'cln').transport).toBe('ln');
+  });
+
+  it('transport: SIP over WebSocket w1, wn, wss1, wssn, the aliases ws -> w1 and wss -> wss1, and -ws_path', () => {
+    for (const t of ['w1', 'wn', 'wss1', 'wssn'] as const) expect(run('-t', t).transport).toBe(t);
+    expect(run('-t', 'ws').transport).toBe('w1');
+    expect(run('-t', 'wss').transport).toBe('wss1');
+    expect(run('-t', 'w1', '-ws_path', '/ws').wsPath).toBe('/ws');
+    expect(fails('-ws_path', 'ws').message).toBe('-ws_path: expected a path starting with /, got "ws"');
+    expect(fails('-t', 'w2').message).toBe(
+      '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "w2"',
+    );
+  });
+
+  it('multi-socket and reconnection knobs', () => {
+    const o = run('-t', 'tn', '-max_socket', '100', '-max_reconnect', '3', '-reconnect_sleep', '2s', '-reconnect_close', 'false');
+    expect(o.maxSocket).toBe(100);
+    expect(o.maxReconnect).toBe(3);
+    expect(o.reconnectSleepMs).toBe(2000);
+    expect(o.reconnectClose).toBe(false);
+    expect(run('-reconnect_close', 'true').reconnectClose).toBe(true);
+    expect(run('-reconnect_sleep', '250').reconnectSleepMs).toBe(250);
+    expect(fails('-reconnect_close', 'maybe').message).toBe('-reconnect_close: expected true or false, got "maybe"');
+    expect(fails('-max_socket', '0').message).toBe('-max_socket: the socket limit must be more than 0, got "0"');
+  });
+
+  it('TLS flags', () => {
+    const o = run('-t', 'l1', '-tls_cert', 'c.pem', '-tls_key', 'k.pem', '-tls_ca', 'ca.pem', '-tls_crl', 'crl.pem',
+      '-tls_version', '1.2', '-tls_verify', '-tls_sni', 'sip.example.com');
+    expect(o).toMatchObject({
+      tlsCert: 'c.pem', tlsKey: 'k.pem', tlsCa: 'ca.pem', tlsCrl: 'crl.pem', tlsVersion: '1.2', tlsVerify: true,
+      tlsSni: 'sip.example.com',
+    });
+    expect(fails('-tls_version', '2.0').message).toBe('-tls_version: expected 1.0, 1.1, 1.2 or 1.3, got "2.0"');
+    expect(fails('-tls_cert', '').message).toBe('-tls_cert: expected a file name, got ""');
+  });
+
   it('timeouts and retransmissions', () => {
     expect(run('-timeout', '10').timeoutMs).toBe(10_000);
     expect(run('-timeout', '0')).not.toHaveProperty('timeoutMs');
@@ -426,21 +467,20 @@ describe('errors', () => {
       kind: 'error', message: '-rtp_echo is not supported yet', exitCode: 1, showHelp: false,
     });
     expect(fails('--pause_msg_ign').message).toBe('-pause_msg_ign is not supported yet');
-    expect(fails('-tls_cert', 'c.pem').message).toBe('-tls_cert is not supported yet');
     // its value is taken: "-x" is not read as an (unknown) option
     expect(fails('-cid_str', '-x').message).toBe('-cid_str is not supported yet');
   });
 
   it('other SIPp transports are not supported yet; garbage is malformed', () => {
-    for (const t of ['ui', 't1', 'tn', 'l1', 'ln', 'c1', 'cn']) {
+    for (const t of ['ui', 'c1', 'cn']) {
       expect(fails('-t', t)).toEqual({
         kind: 'error', message: `-t "${t}" is not supported yet`, exitCode: 1, showHelp: false,
       });
     }
     expect(fails('-t', 'x1')).toEqual({
-      kind: 'error', message: '-t: expected a transport (u1, un), got "x1"', exitCode: 1, showHelp: true,
+      kind: 'error', message: '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "x1"', exitCode: 1, showHelp: true,
     });
-    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un), got "u12"');
+    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "u12"');
   });
 
   it('a second scenario is an error, as SIPp', () => {

@@ -138,7 +138,7 @@ export class RunReporter {
     const { options, engine } = this.parts;
     const remote = engine.config.remote;
     return {
-      transport: 'UDP',
+      transport: engine.deps.transport.protocolName,
       localPort: engine.localEndpoint?.port ?? 0,
       ...(remote !== undefined ? { remoteHost: remote.address, remotePort: remote.port } : {}),
       rate: engine.targetRate,

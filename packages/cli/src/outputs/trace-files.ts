@@ -211,7 +211,8 @@ export class ShortMessageLog implements EventSink {
  * every -fd and at exit. Header `CurrentTime;ElapsedTime;` then, per step, SIPp's columns:
  * send `<i>_<METHOD|code>_Sent;..._Retrans;` (+`_Timeout` with retrans=, +`_Lost` when the
  * scenario loses packets), recv `<i>_<name>_Recv;_Retrans;_Timeout;_Unexp;` (+`_Lost`),
- * pause `<i>_Pause_Sessions;<i>_Pause_Unexp;`; nops have none. Rows start with
+ * every other step (pause, nop, sendCmd, recvCmd) `<i>_Pause_Sessions;<i>_Pause_Unexp;`: SIPp
+ * takes any step that neither sends nor receives for a pause there. Rows start with
  * `<date>\t<time>\t<epoch>;HH:MM:SS:uuuuuu;` (elapsed since the start).
  */
 export class CountsCsv {
@@ -243,7 +244,7 @@ export class CountsCsv {
         const name = `${i}_${step.request ?? step.response}_`;
         cols.push(`${name}Recv`, `${name}Retrans`, `${name}Timeout`, `${name}Unexp`);
         if (this.losePackets) cols.push(`${name}Lost`);
-      } else if (step.kind === 'pause' || step.kind === 'timewait') {
+      } else {
         cols.push(`${i}_Pause_Sessions`, `${i}_Pause_Unexp`);
       }
       for (const c of cols) s += `${c}${d}`;
@@ -267,7 +268,7 @@ export class CountsCsv {
       } else if (step.kind === 'recv') {
         values.push(c.received, c.receivedRetrans, c.timeouts, c.unexpected);
         if (this.losePackets) values.push(c.lost);
-      } else if (step.kind === 'pause' || step.kind === 'timewait') {
+      } else {
         values.push(c.paused, c.unexpected);
       }
       for (const v of values) s += `${v}${d}`;
@@ -555,6 +556,7 @@ export function tapStats(
     callDropped: (ms) => stats.callDropped(ms),
     autoAnswered: () => stats.autoAnswered(),
     counter: (name) => stats.counter(name),
+    transportEvent: (kind) => stats.transportEvent(kind),
   };
 }
 

@@ -88,7 +88,7 @@ export interface TraceBlock {
 }
 
 const RULE = '-'.repeat(47) + ' ';
-const TITLE = /^UDP message (sent) \((\d+) bytes\):$|^UDP message (received) \[(\d+)\] bytes :$/;
+const TITLE = /^(?:UDP|TCP|TLS|WS|WSS) message (sent) \((\d+) bytes\):$|^(?:UDP|TCP|TLS|WS|WSS) message (received) \[(\d+)\] bytes :$/;
 
 /**
  * Parse SIPp's messages log: blocks of `RULE timestamp\nTITLE\n\nMESSAGE\n`, where MESSAGE

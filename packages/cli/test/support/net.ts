@@ -130,3 +130,36 @@ export function udpReceiveBufferErrors(): number {
   const values = lines[1]!.split(/\s+/);
   return Number(values[names.indexOf('RcvbufErrors')]);
 }
+
+/** Fail early and clearly when a test's fixed TCP port is already listened on. */
+export function assertTcpPortsFree(...ports: number[]): void {
+  const listening = listeningTcpPorts();
+  const taken = ports.filter((p) => listening.has(p));
+  if (taken.length > 0) throw new Error(`TCP port(s) ${taken.join(', ')} already in use: cannot run this test`);
+}
+
+/** Wait until `port` is listened on (the server is up), failing at once if `proc` exits first. */
+export async function waitForTcpListening(port: number, proc: Proc, timeoutMs = 5000): Promise<void> {
+  await waitFor(
+    `${proc.label} to listen on TCP port ${port}`,
+    () => {
+      if (!proc.alive) throw new Error(`${proc.label} exited before listening on port ${port}\n${proc.describe()}`);
+      return listeningTcpPorts().has(port);
+    },
+    timeoutMs,
+    10,
+  );
+}
+
+/** Wait until some connection to local `port` is established (state 01), failing at once if `proc` exits. */
+export async function waitForTcpEstablished(port: number, proc: Proc, timeoutMs = 10_000): Promise<void> {
+  await waitFor(
+    `a connection to TCP port ${port}`,
+    () => {
+      if (!proc.alive) throw new Error(`${proc.label} exited before connecting to port ${port}\n${proc.describe()}`);
+      return portsIn(['/proc/net/tcp', '/proc/net/tcp6'], '01').has(port);
+    },
+    timeoutMs,
+    10,
+  );
+}

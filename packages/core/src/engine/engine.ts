@@ -1,6 +1,7 @@
 import type { EventSink } from '../ports/event-sink.js';
 import type { Scheduler, TimerHandle } from '../ports/scheduler.js';
-import type { Endpoint, Transport } from '../ports/transport.js';
+import type { ConnectionEvent, Endpoint, Transport } from '../ports/transport.js';
+import { formatEndpoint } from '../ports/transport.js';
 import type { PauseStep, Scenario, RecvStep, SendStep, Step, TimewaitStep } from '../scenario/types.js';
 import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import type { TwinChannel } from '../ports/twin-channel.js';
@@ -179,7 +180,12 @@ export class Engine {
 
   /** Open the transport and fold the run's constant keywords into every template. */
   async open(): Promise<Endpoint> {
-    const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram);
+    const remote = this.config.remote;
+    const local = await this.deps.transport.open(this.config.transportOptions, this.onDatagram, {
+      ...(remote !== undefined ? { remote } : {}),
+      connectAtOpen: this.mode === 'client',
+      onConnectionEvent: this.onConnectionEvent,
+    });
     this.local = local;
     this.deps.twin?.onCommand(this.onTwinCommand);
     this.runKeywords = { ...this.config.keywords, localPort: local.port, serverIp: local.address, users: this.config.users };
@@ -378,7 +384,10 @@ export class Engine {
           if (!call.ended) call.run();
           else this.deps.transport.closeCallSocket(socketId);
         },
-        () => call.fail('cannot-send-message', 'cannot open a socket for the call'),
+        (error: unknown) =>
+          this.deps.transport.connectionOriented === true
+            ? call.fail('tcp-connect', `cannot open a connection for the call: ${(error as Error)?.message ?? String(error)}`)
+            : call.fail('cannot-send-message', 'cannot open a socket for the call'),
       );
     } else {
       call.run();
@@ -458,6 +467,61 @@ export class Engine {
       return;
     }
     this.deps.stats.outOfCallMessage();
+  };
+
+  // ---- connection events (TCP, TLS) ---------------------------------------------------
+
+  private readonly onConnectionEvent = (event: ConnectionEvent): void => {
+    const now = this.deps.scheduler.now();
+    switch (event.kind) {
+      case 'stream-error':
+        this.deps.stats.malformedMessage();
+        this.deps.events?.emit({
+          kind: 'error',
+          at: now,
+          callId: undefined,
+          message: `malformed SIP stream from ${formatEndpoint(event.peer)}: ${event.reason}`,
+        });
+        return;
+      case 'tls-handshake-failed':
+        this.deps.stats.transportEvent?.('tls-handshake-failed');
+        this.deps.events?.emit({
+          kind: 'error',
+          at: now,
+          callId: undefined,
+          message: `TLS handshake with ${formatEndpoint(event.peer)} failed: ${event.reason}`,
+        });
+        return;
+      case 'connection-lost': {
+        let failed = 0;
+        if (event.failCalls) {
+          const cause = event.cause === 'refused' ? 'tcp-connect' : 'tcp-closed';
+          for (const call of [...this.calls.values()]) {
+            if (call.socketId === event.socketId && !call.waitingForSocket) {
+              call.connectionLost(cause, `connection ${event.cause}: ${event.reason}`);
+              if (call.failedOnConnection) failed++;
+            }
+          }
+        }
+        // A peer closing a connection that carried no call in progress is routine (SIPp's tn
+        // client closes its connection after each call): not worth a line or a count.
+        if (failed > 0 || event.socketId === 0 || event.cause !== 'closed') {
+          this.deps.stats.transportEvent?.('connection-lost');
+          const what = event.reconnecting ? 'reconnecting' : 'not reconnecting';
+          this.deps.events?.emit({
+            kind: 'error',
+            at: now,
+            callId: undefined,
+            message: `connection to ${formatEndpoint(event.peer)} lost (${event.cause}): ${event.reason}; ${failed} call(s) failed; ${what}`,
+          });
+        }
+        // SIPp: a client that loses its one connection and may not reconnect stops (exit 255).
+        if (this.mode === 'client' && event.socketId === 0 && !event.reconnecting && this.started && !this.finishedFlag) {
+          this.fatal(`connection to ${formatEndpoint(event.peer)} lost (${event.reason}) and -max_reconnect allows no new one`, undefined);
+        }
+        return;
+      }
+    }
   };
 
   // ---- 3PCC twin commands -------------------------------------------------------------
@@ -1098,7 +1162,8 @@ class Call implements CallKeywordState, ActionHost {
       this.fail('cannot-send-message', `cannot send message ${step.index}`);
       return false;
     }
-    if (step.retrans !== undefined && engine.config.retransmissions && engine.deps.transport.protocolName === 'UDP') {
+    // No retransmissions on a reliable transport (RFC 3261 17.1.1.2; SIPp neither).
+    if (step.retrans !== undefined && engine.config.retransmissions && engine.deps.transport.connectionOriented !== true) {
       this.retransCount = 0;
       this.retransDelay = step.retrans;
       this.retransTimer = engine.deps.scheduler.setTimer(step.retrans, this.retransmit);
@@ -1490,6 +1555,26 @@ class Call implements CallKeywordState, ActionHost {
   }
 
   // ---- endings ------------------------------------------------------------------------------
+
+  /**
+   * Its connection is gone. A call in its final `<timewait>` has nothing left to exchange (the
+   * wait only absorbs retransmissions, which a closed connection cannot bring): it ends as
+   * the timewait would, successfully. Any other call fails with the transport cause.
+   */
+  connectionLost(cause: FailureCause, reason: string): void {
+    if (this.ended) return;
+    if (this.engine.planAt(this.stepIndex)?.step.kind === 'timewait') {
+      this.waitTimer?.cancel();
+      this.waitTimer = undefined;
+      this.succeed();
+      return;
+    }
+    this.failedOnConnection = true;
+    this.fail(cause, reason);
+  }
+
+  /** connectionLost failed this call. */
+  failedOnConnection = false;
 
   private succeed(): void {
     if (this.ended) return;

@@ -11,8 +11,8 @@ export interface StreamFramerOptions {
   readonly maxBodyBytes?: number;
 }
 
-const DEFAULT_MAX_HEADER = 64 * 1024;
-const DEFAULT_MAX_BODY = 1024 * 1024;
+export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Splits a stream into SIP messages.
@@ -52,8 +52,8 @@ export class StreamFramer {
   private msgLength = -1;
 
   constructor(options: StreamFramerOptions = {}) {
-    this.maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
   /** Bytes held waiting for the rest of a message. */

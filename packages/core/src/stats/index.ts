@@ -1,4 +1,4 @@
-export type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
+export type { FailedCallDetail, FailureCause, StatsRecorder, TransportEventKind } from './types.js';
 export {
   Accumulator,
   FAILURE_CAUSES,

@@ -2,7 +2,7 @@ import { LatencyHistogram } from './histogram.js';
 import type { NopStep, PauseStep, RecvStep, SendStep, StepCommon, TimewaitStep } from '../scenario/types.js';
 import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import { sippCallRate } from './cformat.js';
-import type { FailedCallDetail, FailureCause, StatsRecorder } from './types.js';
+import type { FailedCallDetail, FailureCause, StatsRecorder, TransportEventKind } from './types.js';
 
 /**
  * SIPp's failure causes in -trace_stat column order, with their CSV names (`Failed<name>(P)`).
@@ -441,6 +441,14 @@ export class RunStats implements StatsRecorder {
   stepLost(stepIndex: number): void {
     const c = this.stepCounters[stepIndex];
     if (c) c.lost++;
+  }
+
+  /** Ours (summary JSON only): connections lost and TLS handshakes failed over the run. */
+  readonly transportEvents = { connectionsLost: 0, tlsHandshakeFailures: 0 };
+
+  transportEvent(kind: TransportEventKind): void {
+    if (kind === 'connection-lost') this.transportEvents.connectionsLost++;
+    else this.transportEvents.tlsHandshakeFailures++;
   }
 
   retransmissionReceived(stepIndex?: number): void {

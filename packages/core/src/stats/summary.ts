@@ -145,6 +145,8 @@ export interface RunSummary {
     malformed: number;
     autoAnswered: number;
   };
+  /** Stream transports (TCP, TLS): connections lost, TLS handshakes that failed. */
+  transport: { connectionsLost: number; tlsHandshakeFailures: number };
   steps: StepSummary[];
   rtd: RtdSummary[];
   callLength: TimingSummary;
@@ -251,6 +253,7 @@ export function summaryJson(stats: RunStats, meta: SummaryMeta, at: StatsInstant
       malformed: c.malformed,
       autoAnswered: c.autoAnswered,
     },
+    transport: { ...stats.transportEvents },
     steps: stats.steps.map((step, index) => {
       const s = stats.stepCounters[index]!;
       return {

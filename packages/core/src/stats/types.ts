@@ -65,7 +65,11 @@ export interface StatsRecorder {
   stepPaused?(stepIndex: number): void;
   /** Optional (added with the stats module): a message of step `stepIndex` was dropped by `lost=`. */
   stepLost?(stepIndex: number): void;
+  /** Optional: a stream transport lost a connection, or a TLS handshake failed. */
+  transportEvent?(kind: TransportEventKind): void;
 }
+
+export type TransportEventKind = 'connection-lost' | 'tls-handshake-failed';
 
 /** A failed call as the run summary shows it. */
 export interface FailedCallDetail {

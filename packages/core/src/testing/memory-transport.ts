@@ -1,5 +1,13 @@
 import type { Scheduler } from '../ports/scheduler.js';
-import type { DatagramReceiver, Endpoint, Transport, TransportOpenOptions } from '../ports/transport.js';
+import type {
+  ConnectionEvent,
+  ConnectionEventReceiver,
+  DatagramReceiver,
+  Endpoint,
+  Transport,
+  TransportOpenContext,
+  TransportOpenOptions,
+} from '../ports/transport.js';
 import { PortInUseError } from '../ports/transport.js';
 
 const key = (e: Endpoint): string => `${e.address}|${e.port}`;
@@ -59,10 +67,15 @@ export class MemoryNetwork {
   }
 }
 
-/** In-memory Transport over a MemoryNetwork, with SIPp's u1 / un socket layouts. */
+/**
+ * In-memory Transport over a MemoryNetwork, with SIPp's u1 / un socket layouts. With
+ * `connectionOriented` it stands in for a stream transport: the engine does not retransmit,
+ * and a test plays connection events with `emitConnectionEvent`.
+ */
 export class MemoryTransport implements Transport {
-  readonly protocolName = 'UDP';
+  readonly protocolName: string;
   private receiver: DatagramReceiver | undefined;
+  private onConnectionEvent: ConnectionEventReceiver | undefined;
   private readonly sockets = new Map<number, Endpoint>();
   private nextSocketId = 1;
   sent = 0;
@@ -70,10 +83,14 @@ export class MemoryTransport implements Transport {
   constructor(
     private readonly network: MemoryNetwork,
     readonly socketPerCall = false,
-  ) {}
+    readonly connectionOriented = false,
+  ) {
+    this.protocolName = connectionOriented ? 'TCP' : 'UDP';
+  }
 
-  async open(options: TransportOpenOptions, receiver: DatagramReceiver): Promise<Endpoint> {
+  async open(options: TransportOpenOptions, receiver: DatagramReceiver, context: TransportOpenContext = {}): Promise<Endpoint> {
     this.receiver = receiver;
+    this.onConnectionEvent = context.onConnectionEvent;
     const address = options.bindAddress || (options.family === 6 ? '::1' : '127.0.0.1');
     const local = this.network.bind(this, 0, address, options.port === 0 ? 5060 : options.port);
     this.sockets.set(0, local);
@@ -103,6 +120,11 @@ export class MemoryTransport implements Transport {
     this.sent++;
     this.network.send(data, local, to);
     return true;
+  }
+
+  /** Plays a connection event to the engine, as a stream transport would. */
+  emitConnectionEvent(event: ConnectionEvent): void {
+    this.onConnectionEvent?.(event);
   }
 
   deliver(socketId: number, data: Buffer, from: Endpoint): void {

@@ -50,9 +50,10 @@ export async function side(
   scenario: Scenario,
   config: EngineConfig,
   socketPerCall = false,
+  connectionOriented = false,
   media?: MediaPort,
 ): Promise<Side> {
-  const transport = new MemoryTransport(network, socketPerCall);
+  const transport = new MemoryTransport(network, socketPerCall, connectionOriented);
   const stats = new RunStats(scenario, network.scheduler);
   const events: EngineEvent[] = [];
   const engine = new Engine(scenario, config, {

@@ -75,6 +75,7 @@ async function run(uacXml: string, calls: number, mediaPort = 6000) {
     scenarioOf(uacXml),
     configFor({ port: UAC_PORT, remotePort: UAS_PORT, rate: 10, maxCalls: calls, defaultPauseMs: 1000 }),
     false,
+    false,
     media,
   );
   uas.engine.start();

@@ -14,3 +14,5 @@ export function runScenario(scenario: string, options: ScenarioOptions = {}): Pr
 }
 
 export { sipMatchers } from './matchers.js';
+export { gossipper, GossipperReporter } from './plugin.js';
+export type { GossipperPluginOptions } from './plugin.js';

@@ -99,7 +99,72 @@ describe('sipScenario / runScenario', () => {
     expect(result).toHaveResponseTimeBelow('1', 5_000, 1);
     expect(() => expect(result).toHaveCompletedCalls(3)).toThrow('expected 3 successful calls, got 4');
     expect(() => expect(result).toHaveResponseTimeBelow('1', 0)).toThrow(/expected response time "1" p99 below 0 ms, got [\d.]+ ms over 4 calls/);
-    expect(() => expect(result).toHaveResponseTimeBelow('invite', 100)).toThrow('no response time "invite" was measured (timers: 1)');
+    // A method name: the INVITE's first sending to its final response, measured per call.
+    expect(result.responseTimes['INVITE']!.count).toBe(4);
+    expect(result.responseTimes['BYE']!.count).toBe(4);
+    expect(Object.keys(result.responseTimes).sort()).toEqual(['BYE', 'INVITE']); // ACK gets no response
+    expect(result).toHaveResponseTimeBelow('invite', 5_000);
+    expect(() => expect(result).toHaveResponseTimeBelow('bye', 0, 1)).toThrow(/expected response time "bye" max below 0 ms, got [\d.]+ ms over 4 calls/);
+    expect(() => expect(result).toHaveResponseTimeBelow('register', 100)).toThrow(
+      'no response time "register" was measured (measured: rtd 1, INVITE, BYE)',
+    );
+  });
+
+  test('response times per method count each request once, from its first sending (a retransmitted INVITE)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-'));
+    // A UAS that answers after 700 ms: the UAC retransmits the INVITE after T1 (500 ms).
+    const late = join(dir, 'late.xml');
+    writeFileSync(
+      late,
+      `<scenario name="late">
+  <recv request="INVITE"/>
+  <pause milliseconds="700"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port]>
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+`,
+    );
+    const result = await runScenario('uac', { peer: late, timeout: 10_000 });
+    expect(result).toHaveSucceeded();
+    expect(result.summary.messages.retransmissions).toBeGreaterThan(0);
+    expect(result.responseTimes['INVITE']!.count).toBe(1);
+    expect(result.responseTimes['INVITE']!.maxMs).toBeGreaterThanOrEqual(500);
+  });
+
+  test('the run and its peer share the transport: TCP, WebSocket, and TLS with a certificate', async () => {
+    for (const transport of ['t1', 'tn', 'w1', 'wn'] as const) {
+      const result = await runScenario('uac', { peer: 'uas', transport, calls: 3, rate: 30 });
+      expect(result, transport).toHaveCompletedCalls(3);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-subj', '/CN=sip.test', '-addext', 'subjectAltName=DNS:sip.test', '-days', '1'], { stdio: 'ignore' });
+    const tls = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'cert.pem'), sni: 'sip.test' };
+    for (const transport of ['l1', 'wss1'] as const) {
+      const result = await runScenario('uac', { peer: 'uas', transport, tls, calls: 2, rate: 20 });
+      expect(result, transport).toHaveCompletedCalls(2);
+    }
   });
 
   test('defaults come from a gossipper config file (cosmiconfig), found from the working directory', () => {
