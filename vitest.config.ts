@@ -8,6 +8,7 @@ export default defineConfig({
     alias: {
       '@gossipper/core': src('./packages/core/src/index.ts'),
       '@gossipper/adapter-udp': src('./packages/adapters/udp/src/index.ts'),
+      '@gossipper/adapter-media-scale': src('./packages/adapters/media-scale/src/index.ts'),
       '@gossipper/adapter-tcp-tls': src('./packages/adapters/tcp-tls/src/index.ts'),
       '@gossipper/cli': src('./packages/cli/src/index.ts'),
       '@gossipper/vitest': src('./packages/plugins/vitest/src/index.ts'),

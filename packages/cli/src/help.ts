@@ -70,6 +70,17 @@ export const sippFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze({
 /** Flags of our own, which SIPp does not have, and how many values follow them. */
 export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze({
   summary_json: 1,
+  media_scale: 0,
+  media_threads: 1,
+  media_shared_socket: 0,
+  media_srtp: 0,
+  rtp_send: 0,
+  rtp_streams: 1,
+  rtp_addr: 1,
+  rtp_codec: 1,
+  rtp_freq: 1,
+  rtp_dur: 1,
+  rtp_pattern: 1,
   tls_verify: 0,
   tls_sni: 1,
   ws_path: 1,
@@ -256,6 +267,36 @@ const sections: HelpSection[] = [
     entries: [
       { flag: 'mi', text: 'Local media IP address ([media_ip]). Default: the local IP address.' },
       { flag: 'mp', text: 'Local media port ([media_port]). Default: 6000.' },
+    ],
+  },
+  {
+    title: 'Synthetic RTP at scale (Gossipper-TS only):',
+    entries: [
+      {
+        flag: 'media_scale',
+        text:
+          'Run <exec rtp_stream="synthetic,..."/> and -rtp_send streams on the scale engine: one timer ' +
+          'for all streams, batched sends (sendmmsg where the addon is built). On by itself with ' +
+          '-sn invite_media_scale.',
+      },
+      { flag: 'media_threads', text: 'Threads sending RTP with -media_scale. Default: the number of cores.' },
+      {
+        flag: 'media_shared_socket',
+        text:
+          'With -media_scale: one socket per thread for all its streams (one sendmmsg per tick) instead ' +
+          'of one per stream; every stream then has the same source port.',
+      },
+      { flag: 'media_srtp', text: 'SRTP: not available, and never with -media_scale (cleartext RTP only).' },
+      { flag: 'rtp_send', text: 'Send synthetic RTP without SIP (the standalone generator) to -rtp_addr.' },
+      {
+        flag: 'rtp_streams',
+        text: 'Streams -rtp_send starts, from local ports -mp, -mp+2, ...; more than 1 needs -media_scale. Default: 1.',
+      },
+      { flag: 'rtp_addr', text: 'host:port every -rtp_send stream sends to.' },
+      { flag: 'rtp_codec', text: "PCMU/8000 or PCMA/8000. Default: 'PCMU/8000'." },
+      { flag: 'rtp_freq', text: 'Packetization interval in ms. Default: 20.' },
+      { flag: 'rtp_dur', text: 'How long -rtp_send sends, in ms; without it, until SIGINT or -timeout.' },
+      { flag: 'rtp_pattern', text: "silence or tone (1 kHz). Default: 'silence'." },
     ],
   },
   {

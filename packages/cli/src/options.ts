@@ -16,7 +16,7 @@
  * Pure: no process.exit, no console. The caller maps the result to output and an exit code.
  */
 import * as t from 'io-ts';
-import { decode, parseTdmMap } from '@gossipper/core';
+import { decode, parseRtpCodec, parseTdmMap, ptimeError } from '@gossipper/core';
 import { gossipperFlags, sippFlags } from './help.js';
 
 // ---------------------------------------------------------------------------------------
@@ -137,6 +137,27 @@ const OptionalFields = t.partial({
   calldebugFile: t.string,
   /** -summary_json FILE (ours). */
   summaryJson: t.string,
+  /** -media_scale (ours): synthetic RTP on the scale engine; set by -sn invite_media_scale too. */
+  mediaScale: t.boolean,
+  /** -media_threads N (ours); absent: the number of cores. */
+  mediaThreads: t.number,
+  /** -media_shared_socket (ours): one socket per media thread instead of one per stream. */
+  mediaSharedSocket: t.boolean,
+  /** -rtp_send (ours): the standalone RTP generator, no SIP. */
+  rtpSend: t.boolean,
+  /** -rtp_streams N; 1 when absent. */
+  rtpStreams: t.number,
+  /** -rtp_addr host:port. */
+  rtpAddrHost: t.string,
+  rtpAddrPort: t.number,
+  /** -rtp_codec, e.g. PCMU/8000. */
+  rtpCodec: t.string,
+  /** -rtp_freq: packetization interval in ms. */
+  rtpFreqMs: t.number,
+  /** -rtp_dur in ms; absent: until stopped. */
+  rtpDurMs: t.number,
+  /** -rtp_pattern silence|tone. */
+  rtpPattern: t.keyof({ silence: null, tone: null }),
   /** -rsa host[:port]: where packets are actually sent. */
   rsaHost: t.string,
   /** -default_behaviors / -nd: SIPp's default behaviours (absent: all on). */
@@ -596,6 +617,46 @@ const supported: Readonly<Record<string, Apply>> = {
   trace_calldebug: flagOn('traceCalldebug'),
   calldebug_file: fileName('calldebugFile'),
   summary_json: set('summaryJson'),
+  media_scale: flagOn('mediaScale'),
+  media_threads: (d, [v], f) => {
+    const n = parseInteger(f, v);
+    if (n < 1) throw new UsageError(`${f}: expected at least 1 thread, got ${quote(v)}`);
+    d.mediaThreads = n;
+  },
+  media_shared_socket: flagOn('mediaSharedSocket'),
+  media_srtp: flagOn('mediaSrtp'), // refused in checkMediaOptions, with the reason
+  rtp_send: flagOn('rtpSend'),
+  rtp_streams: (d, [v], f) => {
+    const n = parseInteger(f, v);
+    if (n < 1) throw new UsageError(`${f}: expected at least 1 stream, got ${quote(v)}`);
+    d.rtpStreams = n;
+  },
+  rtp_addr: (d, [v], f) => {
+    const { host, port } = splitHostPort(f, v);
+    if (port === undefined) throw new UsageError(`${f}: expected host:port, got ${quote(v)}`);
+    d.rtpAddrHost = host;
+    d.rtpAddrPort = port;
+  },
+  rtp_codec: (d, [v], f) => {
+    const codec = parseRtpCodec(v);
+    if (typeof codec === 'string') throw new UsageError(`${f}: ${codec}`);
+    d.rtpCodec = v;
+  },
+  rtp_freq: (d, [v], f) => {
+    const ms = parseInteger(f, v);
+    const problem = ptimeError(ms);
+    if (problem !== undefined) throw new UsageError(`${f}: ${problem}`);
+    d.rtpFreqMs = ms;
+  },
+  rtp_dur: (d, [v], f) => {
+    const ms = parseTime(f, v, 'ms');
+    if (ms <= 0) throw new UsageError(`${f}: expected a duration above 0, got ${quote(v)}`);
+    d.rtpDurMs = ms;
+  },
+  rtp_pattern: (d, [v], f) => {
+    if (v !== 'silence' && v !== 'tone') throw new UsageError(`${f}: expected silence or tone, got ${quote(v)}`);
+    d.rtpPattern = v;
+  },
   max_socket: (d, [v], f) => {
     const n = parseInteger(f, v);
     if (n <= 0) throw new UsageError(`${f}: the socket limit must be more than 0, got ${quote(v)}`);
@@ -645,6 +706,42 @@ const supported: Readonly<Record<string, Apply>> = {
     d.slaveCfg = v;
   },
 };
+
+/** The scenario that turns -media_scale on by itself. */
+export const MEDIA_SCALE_SCENARIO = 'invite_media_scale';
+
+/** -media_scale, -rtp_send and friends: the combinations that cannot work, said up front. */
+function checkMediaOptions(d: Draft): void {
+  if (d.scenarioName === MEDIA_SCALE_SCENARIO && d.scenarioFile === undefined) d.mediaScale = true;
+  if (d.mediaSrtp === true) {
+    delete d.mediaSrtp;
+    throw new UsageError(
+      d.mediaScale === true
+        ? '-media_scale cannot be combined with -media_srtp: the scale engine sends cleartext RTP only'
+        : '-media_srtp is not supported yet',
+    );
+  }
+  const streams = (d.rtpStreams as number | undefined) ?? 1;
+  if (streams > 1 && d.mediaScale !== true) {
+    throw new UsageError(`-rtp_streams ${streams} needs -media_scale (more than one stream runs only on the scale engine)`);
+  }
+  if (d.rtpSend !== true) {
+    for (const [field, flag] of [
+      ['rtpStreams', 'rtp_streams'],
+      ['rtpAddrHost', 'rtp_addr'],
+      ['rtpCodec', 'rtp_codec'],
+      ['rtpFreqMs', 'rtp_freq'],
+      ['rtpDurMs', 'rtp_dur'],
+      ['rtpPattern', 'rtp_pattern'],
+    ] as const) {
+      if (d[field] !== undefined) throw new UsageError(`-${flag} applies only to -rtp_send (the standalone RTP generator)`);
+    }
+  } else if (d.rtpAddrHost === undefined) {
+    throw new UsageError('-rtp_send needs -rtp_addr host:port (where the RTP goes)');
+  }
+  if (d.mediaThreads !== undefined && d.mediaScale !== true) throw new UsageError('-media_threads applies only with -media_scale');
+  if (d.mediaSharedSocket === true && d.mediaScale !== true) throw new UsageError('-media_shared_socket applies only with -media_scale');
+}
 
 /** The options `parseCommandLine` accepts (without dash), besides -h, -help, -v and -sd. */
 export function supportedFlags(): string[] {
@@ -764,6 +861,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 
     // Pass 3: -set, kept raw.
     for (const item of setItems) supported.set(draft, item.values, '-set');
+
+    checkMediaOptions(draft);
   } catch (e) {
     if (e instanceof UsageError) return error(e.message, e.showHelp);
     throw e;

@@ -40,6 +40,9 @@ import { unknownBuiltinMessage } from './main.js';
 import { spawnInBackground } from './background.js';
 import { setUpTwin, stopWhenTwinEnds } from './twin-setup.js';
 import { RunConsole } from './terminal/run-console.js';
+import type { ShardedMediaEngine } from '@gossipper/adapter-media-scale';
+import { createMedia, fileDescriptorProblem, mediaErrorReporter, sendPathLine } from './media-setup.js';
+import { runRtpSend } from './rtp-send.js';
 
 /** A scenario and the name SIPp derives output file names from. */
 export interface LoadedScenario {
@@ -296,6 +299,8 @@ export function createContainer(options: RunOptions, server = false, warn: (line
 
 export interface RunSetup {
   engine: Engine;
+  /** -media_scale: the calls' synthetic RTP. */
+  media?: ShardedMediaEngine;
   reporter: RunReporter;
   scheduler: RealTimeScheduler;
   close(): Promise<void>;
@@ -354,8 +359,17 @@ export async function setUpRun(
           ...(callDebug !== undefined ? { sentStep: (index: number) => callDebug.noteStep(index) } : {}),
         })
       : stats;
+  let media: ShardedMediaEngine | undefined;
+  if (options.mediaScale === true) {
+    // One RTP socket per open call: -l bounds them (a warning only: calls may end sooner).
+    const problem = config.callLimit > 0 ? fileDescriptorProblem(config.callLimit, `-l ${config.callLimit} with -media_scale`) : undefined;
+    if (problem !== undefined && !quiet) process.stderr.write(`gossipper: warning: ${problem}\n`);
+    media = await createMedia(options, mediaErrorReporter());
+    if (!quiet) process.stderr.write(`${sendPathLine(media)}\n`);
+  }
   const twin = await setUpTwin(options, loaded.scenario);
   const engine = new Engine(loaded.scenario, config, {
+    ...(media !== undefined ? { media } : {}),
     ...(twin !== undefined ? { twin: twin.channel, thirdPartyRole: twin.role } : {}),
     transport,
     scheduler,
@@ -366,15 +380,17 @@ export async function setUpRun(
     ...(events ? { events } : {}),
   });
   stopWhenTwinEnds(twin, engine);
-  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces });
+  const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces, media });
   return {
     engine,
+    ...(media !== undefined ? { media } : {}),
     reporter,
     scheduler,
     async close() {
       trace?.close();
       traces.close();
       await engine.close();
+      await media?.close();
       await twin?.channel.close();
       scheduler.dispose();
     },
@@ -384,9 +400,11 @@ export async function setUpRun(
 /** Run one scenario as SIPp would, and return SIPp's exit code. */
 export async function runScenario(options: RunOptions): Promise<number> {
   if (options.background) return spawnInBackground();
+  if (options.rtpSend === true) return runRtpSend(options);
   let loaded: LoadedScenario;
   try {
     loaded = loadScenarioFromOptions(options);
+    checkMediaActions(loaded.scenario, options);
   } catch (error) {
     return reportStartupError(error, ExitCode.Failed);
   }
@@ -401,6 +419,21 @@ export async function runScenario(options: RunOptions): Promise<number> {
     return reportStartupError(error, ExitCode.Fatal);
   }
   return driveRun(setup, options);
+}
+
+/** `<exec rtp_stream>` runs only on the scale engine: said before the run, with its place. */
+export function checkMediaActions(scenario: Scenario, options: RunOptions): void {
+  if (options.mediaScale === true) return;
+  for (const step of scenario.steps) {
+    for (const action of step.actions ?? []) {
+      if (action.kind === 'rtp_stream') {
+        throw new CliError(
+          `${action.place.file}:${action.place.line}: <exec rtp_stream> needs -media_scale (synthetic RTP runs on the scale engine)`,
+          ExitCode.Failed,
+        );
+      }
+    }
+  }
 }
 
 function reportStartupError(error: unknown, fallbackCode: number): number {
@@ -443,6 +476,7 @@ export async function driveRun(setup: RunSetup, options: RunOptions): Promise<nu
     engine.start();
     const result = await engine.finished;
     hardStop?.cancel();
+    await setup.media?.close(); // its final counters, for the screens and the summary
     const exitCode = runExitCode(result, timedOut, options.timeoutError);
     reporter.finish(result, exitCode);
     if (result.fatalError !== undefined) process.stderr.write(`gossipper: ${result.fatalError}\n`);

@@ -478,9 +478,9 @@ describe('errors', () => {
       });
     }
     expect(fails('-t', 'x1')).toEqual({
-      kind: 'error', message: '-t: expected a transport (u1, un, t1, tn, l1, ln, or the aliases s1, sn, sl, cl, cln), got "x1"', exitCode: 1, showHelp: true,
+      kind: 'error', message: '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "x1"', exitCode: 1, showHelp: true,
     });
-    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un, t1, tn, l1, ln, or the aliases s1, sn, sl, cl, cln), got "u12"');
+    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "u12"');
   });
 
   it('a second scenario is an error, as SIPp', () => {

@@ -19,3 +19,4 @@ export * from './engine/twin.js';
 export * from './testing/memory-transport.js';
 export * from './testing/memory-twin.js';
 export * from './auth/index.js';
+export * from './media/index.js';

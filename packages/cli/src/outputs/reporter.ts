@@ -8,7 +8,7 @@ import {
   statCsvRow,
   summaryJson,
 } from '@gossipper/core';
-import type { Engine, EngineResult, FailedCallDetail, RunStats, ScreenInfo, TimerHandle, RealTimeScheduler } from '@gossipper/core';
+import type { Engine, EngineResult, FailedCallDetail, MediaCounters, RunStats, ScreenInfo, TimerHandle, RealTimeScheduler } from '@gossipper/core';
 import type { RunOptions } from '../options.js';
 import type { LoadedScenario } from '../run.js';
 import { BufferedFile } from './buffered-file.js';
@@ -25,6 +25,8 @@ export interface ReporterParts {
   quiet: boolean;
   /** -trace_err, -trace_counts, -trace_error_codes, -trace_screen, ... */
   traces?: TraceOutputs;
+  /** -media_scale: RTP counters for the screens and the summary. */
+  media?: { counters(): MediaCounters } | undefined;
 }
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -135,6 +137,7 @@ export class RunReporter {
       scenarioFile: options.scenarioFile ?? loaded.scenario.file,
       exitCode,
       stopReason: result?.reason ?? 'fatal',
+      ...(this.parts.media !== undefined ? { media: this.parts.media.counters() } : {}),
     });
     writeFileSync(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
   }
@@ -153,6 +156,7 @@ export class RunReporter {
       ...(options.maxCalls !== undefined ? { callLimit: options.maxCalls } : {}),
       ...(options.users !== undefined ? { users: engine.userCount } : {}),
       openCallsAllowed: engine.openCallLimit,
+      ...(this.parts.media !== undefined ? { rtpPacketsSent: this.parts.media.counters().rtpPacketsSent } : {}),
       footer: 'terminated',
     };
   }

@@ -136,6 +136,8 @@ export async function killAllTracked(): Promise<void> {
 export interface SpawnOptions {
   /** Working directory; the session's directory by default. */
   cwd?: string;
+  /** Variables added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The processes and the temporary directory of one test. */
@@ -162,7 +164,7 @@ export class Session {
     const child = spawn(command, args, {
       cwd: options.cwd ?? this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      env: options.env !== undefined ? { ...process.env, ...options.env } : process.env,
     });
     const proc = new Proc(label, child);
     this.procs.push(proc);

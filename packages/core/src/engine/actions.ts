@@ -6,6 +6,7 @@ import type { FailureCause } from '../stats/types.js';
 import type { TextTemplate } from '../template/types.js';
 import { verifyAuthorization } from '../auth/digest.js';
 import type { InjectionSet } from '../inject/set.js';
+import type { RtpStreamCommand } from '../media/rtp-stream.js';
 
 /** What an action may read or do to its call and run. */
 export interface ActionHost {
@@ -22,6 +23,8 @@ export interface ActionHost {
   fatal(text: string): void;
   /** `<exec command>`: run it with /bin/sh, without waiting. */
   runCommand(command: string): void;
+  /** `<exec rtp_stream>`: start, pause, resume or stop the call's synthetic RTP. */
+  rtpStream(command: RtpStreamCommand): void;
   /** `<exec int_cmd="stop_gracefully">`: no new calls. */
   stopGracefully(): void;
   /** `<exec int_cmd="stop_now">`: end the run at once (exit 97). */
@@ -145,6 +148,9 @@ export function runActions(actions: readonly Action[], message: string, host: Ac
       }
       case 'exec':
         host.runCommand(host.render(action.command));
+        break;
+      case 'rtp_stream':
+        host.rtpStream(action.command);
         break;
       case 'int_cmd':
         if (action.command === 'stop_call') return { kind: 'stop-call' };

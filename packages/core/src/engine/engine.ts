@@ -5,6 +5,9 @@ import { formatEndpoint } from '../ports/transport.js';
 import type { PauseStep, Scenario, RecvStep, SendStep, Step, TimewaitStep } from '../scenario/types.js';
 import type { RecvCmdStep, SendCmdStep } from '../scenario/types.js';
 import type { TwinChannel } from '../ports/twin-channel.js';
+import type { MediaPort } from '../ports/media.js';
+import type { RtpStreamCommand } from '../media/rtp-stream.js';
+import { sdpAudioEndpoint } from '../media/sdp.js';
 import { commandCallId, commandFrom, commandsStartCalls, commandText, isAbortCommand } from './twin.js';
 import type { ThirdPartyRole } from './twin.js';
 import { sippVariablePauseMs } from '../scenario/distribution.js';
@@ -64,6 +67,8 @@ export interface EngineDeps {
   injection?: InjectionSet;
   /** 3PCC: where `<sendCmd>` goes and `<recvCmd>` comes from. */
   twin?: TwinChannel;
+  /** `<exec rtp_stream>` (-media_scale): synthetic RTP owned by calls (by call number). */
+  media?: MediaPort;
   /** 3PCC: the run's role (see thirdPartyRole); commands for unknown calls start calls in some. */
   thirdPartyRole?: ThirdPartyRole;
 }
@@ -917,6 +922,53 @@ class Call implements CallKeywordState, ActionHost {
     this.engine.fatal(text, this.callId);
   }
 
+  /** True once the call started RTP: its streams are freed when it ends. */
+  private hasMedia = false;
+
+  rtpStream(command: RtpStreamCommand): void {
+    const media = this.engine.deps.media;
+    if (media === undefined) {
+      this.warn('<exec rtp_stream> needs -media_scale (synthetic RTP at scale)');
+      return;
+    }
+    switch (command.op) {
+      case 'synthetic': {
+        const body = this.lastMessage?.body.toString('latin1') ?? '';
+        const remote = sdpAudioEndpoint(body);
+        if (remote === undefined) {
+          this.warn('<exec rtp_stream>: the last message has no SDP audio endpoint (c= and m=audio); no RTP sent');
+          return;
+        }
+        const keywords = this.engine.config.keywords;
+        media.startStream(this.callNumber, {
+          remoteHost: remote.address,
+          remotePort: remote.port,
+          localHost: keywords.mediaIp,
+          localPort: 0,
+          codec: command.codec.codec,
+          payloadType: command.codec.payloadType,
+          clockRate: command.codec.clockRate,
+          ptimeMs: command.ptimeMs,
+          pattern: command.pattern,
+          durationMs: command.durationMs,
+          startDelayMs: 0,
+        });
+        this.hasMedia = true;
+        return;
+      }
+      case 'pause':
+        media.pauseOwner(this.callNumber);
+        return;
+      case 'resume':
+        media.resumeOwner(this.callNumber);
+        return;
+      case 'stop':
+        media.stopOwner(this.callNumber);
+        this.hasMedia = false;
+        return;
+    }
+  }
+
   runCommand(command: string): void {
     const run = this.engine.deps.runCommand;
     if (run !== undefined) run(command);
@@ -1578,6 +1630,10 @@ class Call implements CallKeywordState, ActionHost {
 
   private end(): void {
     this.ended = true;
+    if (this.hasMedia) {
+      this.hasMedia = false;
+      this.engine.deps.media?.stopOwner(this.callNumber);
+    }
     this.cancelWait();
     this.stopRetransmissions();
   }

@@ -4,3 +4,4 @@ export * from './event-sink.js';
 export * from './decode.js';
 export * from './tokens.js';
 export * from './twin-channel.js';
+export * from './media.js';

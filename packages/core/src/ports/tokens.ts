@@ -4,3 +4,4 @@
  */
 export const TRANSPORT: unique symbol = Symbol.for('gossipper.Transport') as never;
 export const SCHEDULER: unique symbol = Symbol.for('gossipper.Scheduler') as never;
+export const MEDIA: unique symbol = Symbol.for('gossipper.Media') as never;

@@ -1,5 +1,6 @@
 // Reads the children of an `<action>` block into typed actions, with SIPp's load-time errors
 // (src/scenario.cpp parseAction, handle_rhs, handle_arithmetic).
+import { parseRtpStreamCommand } from '../media/rtp-stream.js';
 import type { TextTemplate } from '../template/types.js';
 import type {
   Action,
@@ -254,7 +255,18 @@ class ActionReader {
       if (!INTERNAL_COMMANDS.has(intCmd)) throw this.error(`Invalid int_cmd: ${intCmd}`);
       return { kind: 'int_cmd', place: this.place, command: intCmd as InternalCommandAction['command'] };
     }
+    const rtpStream = this.attrs.get('rtp_stream');
+    if (rtpStream !== undefined) {
+      const command = parseRtpStreamCommand(rtpStream);
+      if (typeof command === 'string') throw this.error(command);
+      return { kind: 'rtp_stream', place: this.place, command };
+    }
     const media = [...this.attrs.keys()][0];
+    if (media !== undefined && media.startsWith('play_pcap_')) {
+      throw this.error(
+        `<exec ${media}>: PCAP replay is not supported; synthetic RTP runs with -media_scale and <exec rtp_stream="synthetic,0,0,PCMU/8000,20"/>`,
+      );
+    }
     if (media !== undefined) throw this.error(`<exec> attribute "${media}" is not supported yet`);
     throw this.error('Unknown command for exec!');
   }

@@ -1,5 +1,6 @@
 // The actions of an `<action>` block, as the loader reads them (SIPp's parseAction). Variable
 // names are resolved at load time to slots (indexes into Scenario.variables).
+import type { RtpStreamCommand } from '../media/rtp-stream.js';
 import type { TextTemplate } from '../template/types.js';
 import type { SourcePlace } from './types.js';
 import type { Distribution } from './distribution.js';
@@ -113,6 +114,12 @@ export interface InternalCommandAction extends ActionBase {
   command: 'stop_call' | 'stop_gracefully' | 'stop_now';
 }
 
+/** `<exec rtp_stream="synthetic,...|pause|resume|stop"/>`: the call's synthetic RTP (-media_scale). */
+export interface RtpStreamAction extends ActionBase {
+  kind: 'rtp_stream';
+  command: RtpStreamCommand;
+}
+
 export interface SetDestAction extends ActionBase {
   kind: 'setdest';
   host: TextTemplate;
@@ -175,6 +182,7 @@ export type Action =
   | StrcmpAction
   | ExecCommandAction
   | InternalCommandAction
+  | RtpStreamAction
   | SetDestAction;
 
 /** The texts with keywords an action renders when it runs (bound once per run). */

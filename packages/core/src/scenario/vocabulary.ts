@@ -264,7 +264,8 @@ export const SUPPORTED_ACTIONS: Readonly<Record<string, ReadonlySet<string>>> = 
   trim: new Set(['assign_to']),
   urlencode: new Set(['variable']),
   urldecode: new Set(['variable']),
-  exec: new Set(['command', 'int_cmd']),
+  // play_pcap_*: read only to refuse them with a clear message (no PCAP replay).
+  exec: new Set(['command', 'int_cmd', 'rtp_stream', 'play_pcap_audio', 'play_pcap_image', 'play_pcap_video']),
   setdest: new Set(['host', 'port', 'protocol']),
   lookup: new Set(['assign_to', 'file', 'key']),
   insert: new Set(['file', 'value']),

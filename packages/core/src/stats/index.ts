@@ -39,5 +39,5 @@ export {
 } from './screen.js';
 export type { ScreenFooter, ScreenInfo } from './screen.js';
 export { progressLine } from './progress.js';
-export { summaryJson, SUMMARY_SCHEMA } from './summary.js';
-export type { RepartitionRow, RtdSummary, RunSummary, StepSummary, SummaryMeta, TimingSummary } from './summary.js';
+export { mediaSummary, summaryJson, SUMMARY_SCHEMA } from './summary.js';
+export type { MediaSummary, RepartitionRow, RtdSummary, RunSummary, StepSummary, SummaryMeta, TimingSummary } from './summary.js';

@@ -3,6 +3,7 @@ import { pauseScreenText } from '../scenario/distribution.js';
 import { FAILURE_CAUSES } from './run-stats.js';
 import type { RawStat, Repartition, RunStats, StatsInstant, StatsStep } from './run-stats.js';
 import type { FailedCallDetail, FailureCause } from './types.js';
+import type { MediaCounters } from '../ports/media.js';
 
 export const SUMMARY_SCHEMA = 'gossipper.run-summary/1';
 
@@ -15,6 +16,52 @@ export interface SummaryMeta {
   exitCode?: number | null;
   /** Why the run stopped (`completed`, `timeout`, `signal`, `fatal`), when known. */
   stopReason?: string;
+  /** The synthetic RTP of the run (-media_scale), when it had any. */
+  media?: MediaCounters;
+}
+
+/**
+ * The `media` object: names as Gossipper (Go) writes them, so one jq line reads both
+ * (`.media.rtp_packets_sent`).
+ */
+export interface MediaSummary {
+  send_path: string;
+  threads: number;
+  streams_started: number;
+  streams_active: number;
+  streams_peak: number;
+  rtp_packets_sent: number;
+  rtp_bytes_sent: number;
+  rtp_send_errors: number;
+  socket_errors: number;
+  rtp_packets_skipped: number;
+  max_lateness_ms: number;
+  late_packets: number;
+  late_threshold_ms: number;
+  lateness_p50_ms: number;
+  lateness_p99_ms: number;
+  lateness_max_ms: number;
+}
+
+export function mediaSummary(c: MediaCounters): MediaSummary {
+  return {
+    send_path: c.sendPath,
+    threads: c.threads,
+    streams_started: c.streamsStarted,
+    streams_active: c.streamsActive,
+    streams_peak: c.streamsPeak,
+    rtp_packets_sent: c.rtpPacketsSent,
+    rtp_bytes_sent: c.rtpBytesSent,
+    rtp_send_errors: c.sendErrors,
+    socket_errors: c.socketErrors,
+    rtp_packets_skipped: c.skippedPackets,
+    max_lateness_ms: c.maxLatenessMs,
+    late_packets: c.latePackets,
+    late_threshold_ms: c.lateThresholdMs,
+    lateness_p50_ms: c.latenessP50Ms,
+    lateness_p99_ms: c.latenessP99Ms,
+    lateness_max_ms: c.latenessMaxMs,
+  };
 }
 
 /** One repartition row: `from <= ms < to`, or `ms >= from` when `to` is null. */
@@ -107,6 +154,8 @@ export interface RunSummary {
   failedCalls: FailedCallSummary[];
   /** The first calls still open when -timeout or a signal stopped the run: where they were. */
   abortedCalls: Array<FailedCallDetail & { atMs: number }>;
+  /** Synthetic RTP (-media_scale runs only). */
+  media?: MediaSummary;
 }
 
 export interface FailedCallSummary extends FailedCallDetail {
@@ -225,5 +274,6 @@ export function summaryJson(stats: RunStats, meta: SummaryMeta, at: StatsInstant
     callLength: timing(stats.callLengthRaw, stats.callLengthRepartitionTable),
     failedCalls: stats.failedCalls.map((f) => ({ ...f })),
     abortedCalls: stats.abortedCalls.map((a) => ({ ...a })),
+    ...(meta.media !== undefined ? { media: mediaSummary(meta.media) } : {}),
   };
 }

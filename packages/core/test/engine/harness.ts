@@ -8,7 +8,7 @@ import {
   RunStats,
   VirtualScheduler,
 } from '../../src/index.js';
-import type { EngineConfig, EngineEvent, Scenario } from '../../src/index.js';
+import type { EngineConfig, EngineEvent, MediaPort, Scenario } from '../../src/index.js';
 
 export function scenarioOf(nameOrXml: string): Scenario {
   return nameOrXml.trimStart().startsWith('<') ? loadScenario(nameOrXml, 'test.xml') : loadBuiltinScenario(nameOrXml);
@@ -51,6 +51,7 @@ export async function side(
   config: EngineConfig,
   socketPerCall = false,
   connectionOriented = false,
+  media?: MediaPort,
 ): Promise<Side> {
   const transport = new MemoryTransport(network, socketPerCall, connectionOriented);
   const stats = new RunStats(scenario, network.scheduler);
@@ -61,6 +62,7 @@ export async function side(
     stats,
     events: { emit: (e) => events.push(e) },
     random: () => 0.5,
+    ...(media !== undefined ? { media } : {}),
   });
   await engine.open();
   return { engine, stats, transport, events };

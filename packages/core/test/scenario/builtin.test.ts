@@ -8,9 +8,9 @@ import { bestCompile, realCompile } from './helpers.js';
 const SIPP = '/usr/bin/sipp';
 
 describe('built-in scenarios', () => {
-  it('has the texts of uac, uas, regexp, the 3PCC four, branchc and branchs, and every SIPp built-in name', () => {
+  it('has the texts of uac, uas, regexp, the 3PCC four, branchc and branchs, our invite_media_scale, and every SIPp built-in name', () => {
     expect(Object.keys(builtinScenarios)).toEqual([
-      'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs',
+      'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs', 'invite_media_scale',
     ]);
     expect(SIPP_BUILTIN_NAMES).toEqual([
       'uac', 'uas', 'regexp', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B', 'branchc', 'branchs', 'uac_pcap',
@@ -21,7 +21,7 @@ describe('built-in scenarios', () => {
   });
 
   it.skipIf(!existsSync(SIPP))('are byte for byte what `sipp -sd` prints', () => {
-    for (const name of Object.keys(builtinScenarios)) {
+    for (const name of Object.keys(builtinScenarios).filter((n) => SIPP_BUILTIN_NAMES.includes(n))) {
       let out: Buffer;
       try {
         out = execFileSync(SIPP, ['-sd', name], { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -388,7 +388,9 @@ describe('loadScenario: unknown and not yet supported', () => {
     }
     expect(
       errorOf(() => load(doc(SEND, '<recv response="200"><action><exec play_pcap_audio="a.pcap"/></action></recv>'))),
-    ).toBe('t.xml:3: <exec> attribute "play_pcap_audio" is not supported yet');
+    ).toBe(
+      't.xml:3: <exec play_pcap_audio>: PCAP replay is not supported; synthetic RTP runs with -media_scale and <exec rtp_stream="synthetic,0,0,PCMU/8000,20"/>',
+    );
   });
 
   it('reads hide/hiderest, optional="global" and advance_state as SIPp does', () => {

@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "gossipper_sendmmsg",
+      "sources": ["native/sendmmsg.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-O2", "-fno-exceptions"]
+    }
+  ]
+}

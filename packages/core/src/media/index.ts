@@ -1,0 +1,3 @@
+export * from './codec.js';
+export * from './sdp.js';
+export * from './rtp-stream.js';
