@@ -1,7 +1,8 @@
 /**
  * SIP over WebSocket against a SIP stack we did not write: SIP.js (npm) in headless Chromium
- * (Debian's chromium, driven by Playwright) calling our UAS. Needs a built CLI.
- * Ports: 14250..14269.
+ * (Debian's chromium, driven by Playwright) calling our UAS directly, and answering our UAC's
+ * calls through Kamailio, where it registered over WebSocket as a browser phone does.
+ * Needs a built CLI. Ports: 14250..14269.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_PATH, describeWithPeers } from './support/peers.js';
+import { CHROMIUM, CHROMIUM_PATH, KAMAILIO, describeWithPeers } from './support/peers.js';
+import { startKamailio } from './support/kamailio.js';
+import { makeTestCerts, type TestCerts } from '../../adapters/tcp-tls/test/support/certs.js';
 import { killAllTracked, session } from './support/procs.js';
 import { assertTcpPortsFree, waitForTcpListening } from './support/net.js';
 import { readSummary } from './support/files.js';
@@ -39,9 +42,10 @@ async function servePhone(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://${HOST}:${(server.address() as { port: number }).port}/` };
 }
 
-describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
-  let browser: Browser;
-  let phone: { server: Server; url: string };
+/** Chromium with the phone page served, for the tests of one describe block. */
+function browserPhone(): { openPhone(): Promise<Page> } {
+  let browser: Browser | undefined;
+  let phone: { server: Server; url: string } | undefined;
 
   beforeAll(async () => {
     phone = await servePhone();
@@ -57,16 +61,28 @@ describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
     await killAllTracked();
   });
 
-  async function openPhone(): Promise<Page> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(phone.url);
-    await page.waitForFunction(() => typeof (window as unknown as { startPhone?: unknown }).startPhone === 'function', undefined, { timeout: 10_000 }).catch(() => {
-      throw new Error(`the phone page did not load: ${errors.join('; ')}`);
-    });
-    return page;
-  }
+  return {
+    async openPhone(): Promise<Page> {
+      const page = await browser!.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(phone!.url);
+      await page.waitForFunction(() => typeof (window as unknown as { startPhone?: unknown }).startPhone === 'function', undefined, { timeout: 10_000 }).catch(() => {
+        throw new Error(`the phone page did not load: ${errors.join('; ')}`);
+      });
+      return page;
+    },
+  };
+}
+
+interface PhoneWindow {
+  startPhone(server: string, user: string, options?: { register?: boolean; answer?: boolean }): Promise<void>;
+  callOut(target: string, count: number, holdMs: number): Promise<string[]>;
+  phoneLog: string[];
+}
+
+describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
+  const { openPhone } = browserPhone();
 
   it('SIP.js calls our UAS (-t w1): 3 calls, INVITE to BYE, every call successful on both sides', async (ctx) => {
     const s = session(ctx);
@@ -75,11 +91,8 @@ describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
     const uas = s.gossipper(['-sn', 'uas', '-t', 'w1', '-i', HOST, '-p', String(port), '-m', '3', '-summary_json', 'uas.json', '-trace_msg']);
     await waitForTcpListening(port, uas);
     const page = await openPhone();
-    await page.evaluate((server) => (window as unknown as { startPhone: (s: string, u: string) => Promise<void> }).startPhone(server, 'alice'), `ws://${HOST}:${port}`);
-    const callIds = await page.evaluate(
-      (target) => (window as unknown as { callOut: (t: string, n: number, ms: number) => Promise<string[]> }).callOut(target, 3, 100),
-      `sip:service@${HOST}:${port}`,
-    );
+    await page.evaluate((server) => (window as unknown as PhoneWindow).startPhone(server, 'alice'), `ws://${HOST}:${port}`);
+    const callIds = await page.evaluate((target) => (window as unknown as PhoneWindow).callOut(target, 3, 100), `sip:service@${HOST}:${port}`);
     expect(callIds).toHaveLength(3);
     expect((await uas.wait(15_000)).code, uas.describe()).toBe(0);
     const summary = readSummary(s.path('uas.json'));
@@ -90,4 +103,36 @@ describeWithPeers([CHROMIUM], 'SIP.js in Chromium over WebSocket', () => {
     expect(log).toMatch(/^WS message received/m);
     await page.close();
   }, 40_000);
+});
+
+describeWithPeers([CHROMIUM, KAMAILIO], 'SIP.js in Chromium, registered at Kamailio over WebSocket', () => {
+  const { openPhone } = browserPhone();
+  const certs = {} as TestCerts;
+  beforeAll(() => {
+    Object.assign(certs, makeTestCerts());
+  });
+  afterAll(() => certs.cleanup?.());
+
+  for (const [transport, remote, uacPort] of [['u1', 'udp', 14265], ['w1', 'ws', 14266]] as const) {
+    it(`SIP.js answers our UAC (-t ${transport} to Kamailio, which finds the phone by its registration): 3 calls, all successful`, async (ctx) => {
+      const s = session(ctx);
+      const ports = { udp: 14260, tcp: 14261, tls: 14262, ws: 14263, wss: 14264 };
+      assertTcpPortsFree(ports.tcp, ports.tls, ports.ws, ports.wss);
+      const proxy = await startKamailio({ ports, cert: certs.serverCert, key: certs.serverKey, registrar: true });
+      ctx.onTestFinished(() => proxy.stop());
+      const page = await openPhone();
+      // The phone registers as "service", the user SIPp's built-in uac calls.
+      await page.evaluate((server) => (window as unknown as PhoneWindow).startPhone(server, 'service', { register: true, answer: true }), `ws://${HOST}:${ports.ws}`);
+      const uac = s.gossipper([
+        '-sn', 'uac', '-t', transport, `${HOST}:${ports[remote]}`, '-i', HOST, '-p', String(uacPort), '-m', '3', '-r', '5', '-d', '200',
+        '-summary_json', 'uac.json',
+      ]);
+      expect((await uac.wait(20_000)).code, `${uac.describe()}\nkamailio:\n${proxy.log().slice(-3000)}`).toBe(0);
+      expect(readSummary(s.path('uac.json')).calls).toMatchObject({ outgoing: 3, successful: 3, failed: 0 });
+      const log = await page.evaluate(() => (window as unknown as PhoneWindow).phoneLog);
+      expect(log.filter((l) => l.startsWith('incoming '))).toHaveLength(3);
+      expect(log.filter((l) => l === 'answered Terminated')).toHaveLength(3);
+      await page.close();
+    }, 40_000);
+  }
 });

@@ -45,7 +45,7 @@ describeWithPeers([SIPP, KAMAILIO, OPENSSL], 'through Kamailio 5.6 (TCP, TLS, We
   });
 
   /** Kamailio on `ports`, relaying UDP to our `inner` side and the rest to SIPp; stopped when the test ends. */
-  async function kamailio(ctx: TestContext, ports: Ports, inner: KamailioOptions['inner']['transport']) {
+  async function kamailio(ctx: TestContext, ports: Ports, inner: NonNullable<KamailioOptions['inner']>['transport']) {
     const k = ports.kamailio;
     assertUdpPortsFree(k.udp, ports.sipp);
     assertTcpPortsFree(k.tcp, k.tls, k.ws, k.wss, ports.ours);

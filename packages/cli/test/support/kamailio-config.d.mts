@@ -16,10 +16,16 @@ export interface KamailioConfig {
   /** PEM files of the certificate Kamailio presents on its TLS and WSS listeners. */
   cert: string;
   key: string;
-  /** Where requests from UDP go: our side. */
-  inner: { port: number; transport: 'tcp' | 'tls' | 'ws' | 'wss' };
-  /** Where requests from every other transport go: SIPp over UDP (the default), or our UAS. */
-  outer: { port: number; transport?: 'udp' | 'tls' };
+  /** Where requests from UDP go: our side (not with `registrar`). */
+  inner?: { port: number; transport: 'tcp' | 'tls' | 'ws' | 'wss' };
+  /**
+   * A registrar instead of `inner` and `outer`: REGISTER is saved (with its source address, for
+   * browser phones over WebSocket) and every other request goes to the user the Request-URI
+   * names, whatever transport it came over.
+   */
+  registrar?: boolean;
+  /** Where requests from every other transport go: SIPp over UDP (the default), or our UAS (not with `registrar`). */
+  outer?: { port: number; transport?: 'udp' | 'tls' };
   /** Kamailio's log level (2: info, the default; 1: notices only). */
   debug?: number;
   /** UDP worker processes (2 by default). */

@@ -34,7 +34,19 @@ require_certificate = no
   );
   // A WSS connection is reached with transport=ws, as browsers write their Contact: with
   // transport=wss Kamailio 5.6 reports the request forwarded and sends nothing.
-  const innerTransport = o.inner.transport === 'wss' ? 'ws' : o.inner.transport;
+  const innerTransport = o.inner === undefined ? undefined : o.inner.transport === 'wss' ? 'ws' : o.inner.transport;
+  // With a registrar, every other request goes to the connection of the user the Request-URI
+  // names (a browser phone registered over WebSocket), found by the REGISTER's source address.
+  const route = o.registrar
+    ? `if (!lookup("location")) {
+    sl_send_reply("404", "Not registered");
+    exit;
+  }`
+    : `if ($proto == "udp") {
+    $du = "sip:127.0.0.1:${o.inner.port};transport=${innerTransport}";
+  } else {
+    $du = "sip:127.0.0.1:${o.outer.port};transport=${o.outer.transport ?? 'udp'}";
+  }`;
   const cfg = join(dir, 'kamailio.cfg');
   writeFileSync(
     cfg,
@@ -68,19 +80,34 @@ loadmodule "tls.so"
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
 modparam("tls", "config", "${join(dir, 'tls.cfg')}")
-
+${
+  o.registrar
+    ? `loadmodule "usrloc.so"
+loadmodule "registrar.so"
+modparam("usrloc", "db_mode", 0)
+modparam("nathelper", "received_avp", "$avp(RECEIVED)")
+modparam("registrar", "received_avp", "$avp(RECEIVED)")
+`
+    : ''
+}
 request_route {
   # Without it, responses to a TCP/TLS client go to a new connection toward its Via port.
   force_rport();
-  if (has_totag() && loose_route()) {
+${
+  o.registrar
+    ? `  if (is_method("REGISTER")) {
+    # A browser's Contact host is a made-up .invalid name: keep where the REGISTER came from.
+    fix_nated_register();
+    if (!save("location")) sl_reply_error();
+    exit;
+  }
+`
+    : ''
+}  if (has_totag() && loose_route()) {
     t_relay();
     exit;
   }
-  if ($proto == "udp") {
-    $du = "sip:127.0.0.1:${o.inner.port};transport=${innerTransport}";
-  } else {
-    $du = "sip:127.0.0.1:${o.outer.port};transport=${o.outer.transport ?? 'udp'}";
-  }
+  ${route}
   if (!t_relay()) sl_reply_error();
 }
 
