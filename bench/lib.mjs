@@ -234,10 +234,13 @@ export class Measured {
 
 // ---- ports ---------------------------------------------------------------------------------
 
-/** Local UDP ports in use on IPv4 and IPv6 (from /proc/net/udp{,6}). */
-export function udpPortsInUse() {
+/**
+ * Local ports of the sockets in /proc/net/{proto}{,6} ('udp' or 'tcp'), with `state` only those
+ * in it (TCP 0A: LISTEN).
+ */
+function portsInUse(proto, state) {
   const ports = new Set();
-  for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+  for (const f of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
     let text;
     try {
       text = readFileSync(f, 'latin1');
@@ -245,12 +248,18 @@ export function udpPortsInUse() {
       continue;
     }
     for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (!local) continue;
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (!local || (state !== undefined && fields[3] !== state)) continue;
       ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
     }
   }
   return ports;
+}
+
+/** Local UDP ports in use on IPv4 and IPv6 (from /proc/net/udp{,6}). */
+export function udpPortsInUse() {
+  return portsInUse('udp');
 }
 
 /**
@@ -302,22 +311,7 @@ export function machineCpu() {
 
 /** Local TCP ports in use (any state) on IPv4 and IPv6 (from /proc/net/tcp{,6}); with `state` only those in it (0A: LISTEN). */
 export function tcpPortsInUse(state) {
-  const ports = new Set();
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text;
-    try {
-      text = readFileSync(f, 'latin1');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const local = fields[1];
-      if (!local || (state !== undefined && fields[3] !== state)) continue;
-      ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
-    }
-  }
-  return ports;
+  return portsInUse('tcp', state);
 }
 
 let nextPort = 16000 + (process.pid % 1000) * 2;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MediaStreamSpec } from '@gossipper/core';
 import { MAX_BATCH, ScaleEngine, type PacketSender } from '../src/scale-engine.js';
 import { readRtpHeader, RTP_HEADER_BYTES } from '../src/rtp-packet.js';
+import { pcmuSpec } from './support/spec.js';
 
 interface SentPacket {
   handle: number;
@@ -36,20 +37,7 @@ class MemorySender implements PacketSender {
 }
 
 function spec(overrides: Partial<MediaStreamSpec> = {}): MediaStreamSpec {
-  return {
-    remoteHost: '127.0.0.1',
-    remotePort: 40000,
-    localHost: '127.0.0.1',
-    localPort: 0,
-    codec: 'PCMU',
-    payloadType: 0,
-    clockRate: 8000,
-    ptimeMs: 20,
-    pattern: 'silence',
-    durationMs: 0,
-    startDelayMs: 0,
-    ...overrides,
-  };
+  return pcmuSpec(40000, overrides);
 }
 
 function setup(randoms: number[] = []) {

@@ -4,6 +4,7 @@ import { LocalMediaEngine } from '../src/local-media.js';
 import { ShardedMediaEngine } from '../src/sharded-media.js';
 import { DgramSender, FORCE_SEND_PATH_ENV, loadAddon, loadSender } from '../src/senders.js';
 import { RtpCountingSink } from '../src/counting-sink.js';
+import { pcmuSpec } from './support/spec.js';
 
 const sinks: RtpCountingSink[] = [];
 afterEach(async () => {
@@ -17,20 +18,7 @@ async function sink(): Promise<{ sink: RtpCountingSink; port: number }> {
 }
 
 function spec(port: number, overrides: Partial<MediaStreamSpec> = {}): MediaStreamSpec {
-  return {
-    remoteHost: '127.0.0.1',
-    remotePort: port,
-    localHost: '127.0.0.1',
-    localPort: 0,
-    codec: 'PCMU',
-    payloadType: 0,
-    clockRate: 8000,
-    ptimeMs: 20,
-    pattern: 'silence',
-    durationMs: 200,
-    startDelayMs: 0,
-    ...overrides,
-  };
+  return pcmuSpec(port, { durationMs: 200, ...overrides });
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
