@@ -8,6 +8,8 @@ export interface LocalMediaOptions {
   sender?: PacketSender;
   fallbackReason?: string;
   lateThresholdMs?: number;
+  /** Packets due longer ago than this are skipped (ScaleEngine's maxLatenessMs; 500 by default). */
+  maxLatenessMs?: number;
   /** One socket per local address for all streams (see SharedSendmmsgSender). */
   sharedSocket?: boolean;
   onError?: (message: string) => void;
@@ -35,6 +37,7 @@ export class LocalMediaEngine implements MediaPort {
       sender: this.sender,
       now: () => performance.now(),
       lateThresholdMs: options.lateThresholdMs,
+      maxLatenessMs: options.maxLatenessMs,
       onError: options.onError,
     });
   }

@@ -13,6 +13,7 @@ const port = parentPort;
 const setup = workerData as WorkerSetup;
 const media = new LocalMediaEngine({
   lateThresholdMs: setup.lateThresholdMs,
+  ...(setup.maxLatenessMs !== undefined ? { maxLatenessMs: setup.maxLatenessMs } : {}),
   sharedSocket: setup.sharedSocket,
   onError: (message) => port.postMessage({ op: 'error', message } satisfies WorkerReport),
 });

@@ -7,6 +7,7 @@ import { LatenessHistogram } from './lateness.js';
 
 export interface WorkerSetup {
   lateThresholdMs: number;
+  maxLatenessMs: number | undefined;
   sharedSocket: boolean;
 }
 
@@ -31,6 +32,8 @@ export interface ShardedMediaOptions {
   /** worker_threads to spread streams over; default: the machine's cores. */
   threads?: number;
   lateThresholdMs?: number;
+  /** Packets due longer ago than this are skipped (500 ms by default). */
+  maxLatenessMs?: number;
   /** One socket per thread (and local address) for all its streams: -media_shared_socket. */
   sharedSocket?: boolean;
   onError?: (message: string) => void;
@@ -72,7 +75,11 @@ export class ShardedMediaEngine implements MediaPort {
     const readies: Promise<void>[] = [];
     for (let i = 0; i < this.threads; i++) {
       const worker = new Worker(workerUrl(), {
-        workerData: { lateThresholdMs: this.lateThresholdMs, sharedSocket: options.sharedSocket === true } satisfies WorkerSetup,
+        workerData: {
+          lateThresholdMs: this.lateThresholdMs,
+          maxLatenessMs: options.maxLatenessMs,
+          sharedSocket: options.sharedSocket === true,
+        } satisfies WorkerSetup,
       });
       worker.unref();
       let resolveReady!: () => void;
