@@ -80,6 +80,7 @@ export const gossipperFlags: Readonly<Record<string, 0 | 1 | 2>> = Object.freeze
   rtp_codec: 1,
   rtp_freq: 1,
   rtp_dur: 1,
+  media_skip_late: 1,
   rtp_pattern: 1,
   tls_verify: 0,
   tls_sni: 1,
@@ -296,6 +297,10 @@ const sections: HelpSection[] = [
       { flag: 'rtp_codec', text: "PCMU/8000 or PCMA/8000. Default: 'PCMU/8000'." },
       { flag: 'rtp_freq', text: 'Packetization interval in ms. Default: 20.' },
       { flag: 'rtp_dur', text: 'How long -rtp_send sends, in ms; without it, until SIGINT or -timeout.' },
+      {
+        flag: 'media_skip_late',
+        text: 'With -media_scale: packets due longer ago than this are skipped (counted as rtp_packets_skipped) so a stalled sender catches up with real time (ours). Default: 500 ms.',
+      },
       { flag: 'rtp_pattern', text: "silence or tone (1 kHz). Default: 'silence'." },
     ],
   },

@@ -39,7 +39,12 @@ export async function createMedia(options: RunOptions, onError: (message: string
   const container = new Container();
   const threads = options.mediaScale === true ? options.mediaThreads : 1;
   container.load(
-    mediaScaleModule({ ...(threads !== undefined ? { threads } : {}), sharedSocket: options.mediaSharedSocket === true, onError }),
+    mediaScaleModule({
+      ...(threads !== undefined ? { threads } : {}),
+      ...(options.mediaSkipLateMs !== undefined ? { maxLatenessMs: options.mediaSkipLateMs } : {}),
+      sharedSocket: options.mediaSharedSocket === true,
+      onError,
+    }),
   );
   const media = container.get<MediaPort>(MEDIA) as ShardedMediaEngine;
   await media.whenReady();

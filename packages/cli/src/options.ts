@@ -143,6 +143,8 @@ const OptionalFields = t.partial({
   mediaThreads: t.number,
   /** -media_shared_socket (ours): one socket per media thread instead of one per stream. */
   mediaSharedSocket: t.boolean,
+  /** -media_skip_late MS (ours): packets due longer ago are skipped; 500 when absent. */
+  mediaSkipLateMs: t.number,
   /** -rtp_send (ours): the standalone RTP generator, no SIP. */
   rtpSend: t.boolean,
   /** -rtp_streams N; 1 when absent. */
@@ -624,6 +626,11 @@ const supported: Readonly<Record<string, Apply>> = {
     d.mediaThreads = n;
   },
   media_shared_socket: flagOn('mediaSharedSocket'),
+  media_skip_late: (d, [v], f) => {
+    const ms = parseTime(f, v, 'ms');
+    if (ms <= 0) throw new UsageError(`${f}: expected a duration above 0, got ${quote(v)}`);
+    d.mediaSkipLateMs = ms;
+  },
   media_srtp: flagOn('mediaSrtp'), // refused in checkMediaOptions, with the reason
   rtp_send: flagOn('rtpSend'),
   rtp_streams: (d, [v], f) => {
@@ -741,6 +748,7 @@ function checkMediaOptions(d: Draft): void {
   }
   if (d.mediaThreads !== undefined && d.mediaScale !== true) throw new UsageError('-media_threads applies only with -media_scale');
   if (d.mediaSharedSocket === true && d.mediaScale !== true) throw new UsageError('-media_shared_socket applies only with -media_scale');
+  if (d.mediaSkipLateMs !== undefined && d.mediaScale !== true) throw new UsageError('-media_skip_late applies only with -media_scale');
 }
 
 /** The options `parseCommandLine` accepts (without dash), besides -h, -help, -v and -sd. */

@@ -27,12 +27,19 @@ function refused(...argv: string[]): string {
   return result.message;
 }
 
+/**
+ * The runs below count every packet: a CI worker stalled for more than the default 500 ms must
+ * not turn into skipped packets (4,950 of 5,000 once). Skipping has its own tests.
+ */
+const EXACT = ['-media_skip_late', '60s'];
+
 describe('media options', () => {
   it('reads the standalone generator flags', () => {
-    const o = parsed('-rtp_send', '-media_scale', '-rtp_streams', '100', '-rtp_addr', '10.0.0.5:30000', '-rtp_codec', 'PCMA/8000', '-rtp_freq', '30', '-rtp_dur', '5000', '-media_threads', '2', '-rtp_pattern', 'tone');
+    const o = parsed('-rtp_send', '-media_scale', '-media_skip_late', '2s', '-rtp_streams', '100', '-rtp_addr', '10.0.0.5:30000', '-rtp_codec', 'PCMA/8000', '-rtp_freq', '30', '-rtp_dur', '5000', '-media_threads', '2', '-rtp_pattern', 'tone');
     expect(o).toMatchObject({
       rtpSend: true,
       mediaScale: true,
+      mediaSkipLateMs: 2000,
       rtpStreams: 100,
       rtpAddrHost: '10.0.0.5',
       rtpAddrPort: 30000,
@@ -69,6 +76,8 @@ describe('media options', () => {
     expect(refused('-rtp_send', '-rtp_addr', '127.0.0.1:4000', '-rtp_freq', '0')).toBe('-rtp_freq: packetization interval 0 ms is outside 1..1000');
     expect(refused('-media_threads', '2', '127.0.0.1')).toBe('-media_threads applies only with -media_scale');
     expect(refused('-media_shared_socket', '127.0.0.1')).toBe('-media_shared_socket applies only with -media_scale');
+    expect(refused('-media_skip_late', '1s', '127.0.0.1')).toBe('-media_skip_late applies only with -media_scale');
+    expect(refused('-media_scale', '-media_skip_late', '0', '127.0.0.1')).toBe('-media_skip_late: expected a duration above 0, got "0"');
     expect(refused('-media_scale', '-media_threads', '0', '127.0.0.1')).toBe('-media_threads: expected at least 1 thread, got "0"');
   });
 
@@ -112,7 +121,7 @@ describe('gossipper -rtp_send', () => {
     const s = session(ctx);
     const sink = await countingSink(14500);
     const run = s.gossipper([
-      '-rtp_send', '-media_scale', '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14500`,
+      '-rtp_send', '-media_scale', ...EXACT, '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14500`,
       '-rtp_codec', 'PCMU/8000', '-rtp_freq', '20', '-rtp_dur', '1000', '-i', HOST, '-mp', '14600',
       '-summary_json', 'rtp.json',
     ]);
@@ -129,6 +138,7 @@ describe('gossipper -rtp_send', () => {
       rtp_send_errors: 0,
       socket_errors: 0,
       send_path: addonLoads ? 'sendmmsg' : 'dgram',
+      max_lateness_ms: 60_000, // -media_skip_late reached both threads
     });
     expect(run.stdout).toContain(`media: ${addonLoads ? 'sendmmsg' : 'dgram'} (2 threads`);
     expect(run.stdout).toMatch(/rtp_send: \d+ streams \| \d+ packets\/s \| \d+ sent \| \d+ late/);
@@ -143,7 +153,7 @@ describe('gossipper -rtp_send', () => {
     const s = session(ctx);
     const sink = await countingSink(14502);
     const run = s.gossipper(
-      ['-rtp_send', '-media_scale', '-media_threads', '1', '-rtp_streams', '20', '-rtp_addr', `${HOST}:14502`, '-rtp_codec', 'PCMA/8000', '-rtp_dur', '500', '-i', HOST, '-mp', '14560', '-summary_json', 'rtp.json'],
+      ['-rtp_send', '-media_scale', ...EXACT, '-media_threads', '1', '-rtp_streams', '20', '-rtp_addr', `${HOST}:14502`, '-rtp_codec', 'PCMA/8000', '-rtp_dur', '500', '-i', HOST, '-mp', '14560', '-summary_json', 'rtp.json'],
       { env: { GOSSIPPER_MEDIA_SEND: 'dgram' } },
     );
     const exit = await run.wait(20_000);
@@ -160,7 +170,7 @@ describe('gossipper -rtp_send', () => {
     const s = session(ctx);
     const sink = await countingSink(14508);
     const run = s.gossipper([
-      '-rtp_send', '-media_scale', '-media_shared_socket', '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14508`,
+      '-rtp_send', '-media_scale', ...EXACT, '-media_shared_socket', '-media_threads', '2', '-rtp_streams', '100', '-rtp_addr', `${HOST}:14508`,
       '-rtp_dur', '500', '-i', HOST, '-mp', '14960', '-summary_json', 'rtp.json',
     ]);
     const exit = await run.wait(20_000);
