@@ -221,7 +221,7 @@ describe('scenarios with <exec rtp_stream>', () => {
     await waitForUdpBound(14511, uas);
     const uac = s.gossipper([
       '-sn', 'invite_media_scale', `${HOST}:14511`, '-i', HOST, '-p', '14512', '-m', '10', '-r', '10', '-l', '10',
-      '-d', '500', '-media_threads', '2', '-summary_json', 'uac.json', '-nostdin',
+      '-d', '500', '-media_threads', '2', ...EXACT, '-summary_json', 'uac.json', '-nostdin',
     ]);
     const exit = await uac.wait(20_000);
     expect(exit.code, uac.describe()).toBe(0);
@@ -251,7 +251,7 @@ describeWithSipp('invite_media_scale against sipp -sn uas', () => {
     const sipp = s.sipp(['-sn', 'uas', '-i', HOST, '-p', '14521', '-mp', '14530', '-m', '5']);
     await waitForUdpBound(14521, sipp);
     const uac = s.gossipper([
-      '-sn', 'invite_media_scale', `${HOST}:14521`, '-i', HOST, '-p', '14522', '-m', '5', '-r', '5', '-d', '300',
+      '-sn', 'invite_media_scale', `${HOST}:14521`, '-i', HOST, '-p', '14522', '-m', '5', '-r', '5', '-d', '300', ...EXACT,
       '-summary_json', 'uac.json', '-nostdin',
     ]);
     const exit = await uac.wait(20_000);
