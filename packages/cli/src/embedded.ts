@@ -3,7 +3,7 @@ import 'reflect-metadata';
 // engine and outputs as the command line, on ephemeral ports, with no screens, no signal
 // handlers and no process exit. The test plugins (@gossipper/vitest, ...) are built on this.
 import type { Endpoint, RunSummary } from '@gossipper/core';
-import { summaryJson } from '@gossipper/core';
+import { formatEndpoint, summaryJson } from '@gossipper/core';
 import { parseCommandLine } from './options.js';
 import type { RunOptions } from './options.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -225,7 +225,7 @@ export async function startPeer(
   const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin', ...transportArgs(options)]));
   peer.setup.engine.start();
   return {
-    address: `${localIp.includes(':') ? `[${localIp}]` : localIp}:${peer.local.port}`,
+    address: formatEndpoint({ address: localIp, port: peer.local.port }),
     async stop() {
       peer.setup.engine.stop('signal');
       await peer.setup.engine.finished;

@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ConnectError, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, PortInUseError, SipParseError, StreamFramer, streamModeTraits } from '@gossipper/core';
+import { ConnectError, DEFAULT_MAX_BODY_BYTES, formatEndpoint, DEFAULT_MAX_HEADER_BYTES, PortInUseError, SipParseError, StreamFramer, streamModeTraits } from '@gossipper/core';
 import type {
   ConnectionEvent,
   ConnectionEventReceiver,
@@ -151,6 +151,19 @@ const SIP_SUBPROTOCOL = 'sip';
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EPIPE']);
 
 type TlsServerOptions = NonNullable<Parameters<typeof createTlsServer>[0]>;
+
+/** What a TLS client (plain TLS or WSS) presents and checks: SNI, its certificate, CA, CRL, version, verification. */
+function tlsClientOptions(tls: TlsSettings) {
+  const serverName = tls.serverName;
+  return {
+    ...(serverName !== undefined && serverName !== '' ? { servername: serverName } : {}),
+    ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
+    ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
+    rejectUnauthorized: tls.verify,
+  };
+}
 
 /** The options of a TLS listener (plain TLS or WSS): our certificate, and clients verified when a CA is given. */
 function tlsServerOptions(tls: TlsSettings): TlsServerOptions {
@@ -460,13 +473,8 @@ export class StreamTransport implements Transport {
       const secure = tlsConnect(
         {
           socket: tcp,
-          ...(serverName !== undefined && serverName !== '' ? { servername: serverName } : {}),
-          ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
-          ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-          ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
-          ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
+          ...tlsClientOptions(tls),
           // Verifying without -tls_sni checks the remote IP against the certificate's SANs.
-          rejectUnauthorized: tls.verify,
           ...(serverName === undefined || serverName === '' ? { host: remote.address } : {}),
         },
         () => {
@@ -499,25 +507,14 @@ export class StreamTransport implements Transport {
   private connectWebSocket(remote: Endpoint, localPort: number): Promise<Link> {
     const options = this.options!;
     const tls = this.tls;
-    const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
-    const url = `${tls === undefined ? 'ws' : 'wss'}://${host}:${remote.port}${this.websocketPath}`;
-    const serverName = tls?.serverName;
+    const url = `${tls === undefined ? 'ws' : 'wss'}://${formatEndpoint(remote)}${this.websocketPath}`;
     const websocket = new WebSocket(url, SIP_SUBPROTOCOL, {
       perMessageDeflate: false,
       handshakeTimeout: this.connectTimeoutMs,
       maxPayload: this.maxMessageBytes,
       ...(options.bindAddress !== '' ? { localAddress: options.bindAddress } : {}),
       ...(localPort !== 0 ? { localPort } : {}),
-      ...(tls === undefined
-        ? {}
-        : {
-            ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
-            ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-            ...(tls.crl !== undefined ? { crl: tls.crl } : {}),
-            ...(tls.version !== undefined ? { minVersion: tls.version, maxVersion: tls.version } : {}),
-            rejectUnauthorized: tls.verify,
-            ...(serverName !== undefined && serverName !== '' ? { servername: serverName } : {}),
-          }),
+      ...(tls === undefined ? {} : tlsClientOptions(tls)),
     });
     return new Promise<Link>((resolve, reject) => {
       let socket: Socket | undefined;
