@@ -21,8 +21,13 @@ export interface EmbeddedScenarioOptions {
   remote?: string;
   /** A peer started for this run: a built-in name (`uas`) or a scenario file; `remote` is set to it. */
   peer?: string;
-  /** -t: `u1` (default), `un`, `t1`, `tn`, `l1`, `ln`, `w1`, `wn`, `wss1`, `wssn`; a `peer` uses it too. */
+  /**
+   * -t: `u1` (default), `un`, `ui`, `t1`, `tn`, `l1`, `ln`, `w1`, `wn`, `wss1`, `wssn`; a `peer`
+   * uses it too, but `u1` for `ui` (the source addresses are the scenario's, from `inf`).
+   */
   transport?: RunOptions['transport'];
+  /** -ip_field: with `ui`, the field of the first `inf` file that holds each call's source address (0). */
+  ipField?: number;
   /** TLS for `l1`/`ln`/`wss1`/`wssn` (-tls_cert, -tls_key, -tls_ca, -tls_verify, -tls_sni); a `peer` uses it too. */
   tls?: { cert?: string; key?: string; ca?: string; verify?: boolean; sni?: string };
   /** -i; 127.0.0.1 by default. */
@@ -164,6 +169,7 @@ function toArgs(scenario: string, o: EmbeddedScenarioOptions, remote: string | u
   for (const [name, value] of Object.entries(o.vars ?? {})) args.push('-set', name, value);
   for (const [name, value] of Object.entries(o.keys ?? {})) args.push('-key', name, value);
   for (const file of typeof o.inf === 'string' ? [o.inf] : (o.inf ?? [])) args.push('-inf', file);
+  if (o.ipField !== undefined) args.push('-ip_field', String(o.ipField));
   if (o.auth !== undefined) args.push('-au', o.auth.user, '-ap', o.auth.password);
   if (o.recvTimeout !== undefined) args.push('-recv_timeout', `${o.recvTimeout}ms`);
   args.push('-timeout', `${o.timeout ?? 30_000}ms`);
@@ -189,7 +195,7 @@ async function prepare(
     ephemeralPort: options.localPort === 0,
     ...(recorder !== undefined ? { sinks: [recorder] } : {}),
   });
-  const local = await setup.engine.open();
+  const local = await setup.open();
   return { setup, local, fileStem: loaded.fileStem, file: loaded.scenario.file };
 }
 
@@ -222,7 +228,10 @@ export async function startPeer(
   options: Pick<EmbeddedScenarioOptions, 'localIp' | 'transport' | 'tls'> = {},
 ): Promise<EmbeddedPeer> {
   const localIp = options.localIp ?? '127.0.0.1';
-  const peer = await prepare(runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin', ...transportArgs(options)]));
+  const transport = options.transport === 'ui' ? 'u1' : options.transport;
+  const peer = await prepare(
+    runOptionsOf([...scenarioArgs(scenario), '-i', localIp, '-nostdin', ...transportArgs({ ...options, transport })]),
+  );
   peer.setup.engine.start();
   return {
     address: formatEndpoint({ address: localIp, port: peer.local.port }),

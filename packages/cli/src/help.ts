@@ -121,6 +121,8 @@ const sections: HelpSection[] = [
           'Transport mode:\n' +
           '- u1: UDP, one socket for all calls (default),\n' +
           '- un: UDP, one socket per call,\n' +
+          '- ui: UDP, one socket per source address; each call sends from the address in its line ' +
+          'of the first -inf file (field -ip_field), and a server listens on all of them,\n' +
           '- t1: TCP, one connection for all calls,\n' +
           '- tn: TCP, one connection per call,\n' +
           '- l1: TLS, one connection for all calls,\n' +
@@ -128,7 +130,7 @@ const sections: HelpSection[] = [
           '- w1, wn: SIP over WebSocket (RFC 7118, ws://), one connection for all calls or per call,\n' +
           '- wss1, wssn: the same over secure WebSocket (wss://), with the -tls_* flags.\n' +
           's1 and sn are taken as u1 and un; sl (TLS server) and cl as l1, cln as ln; ws as w1, wss as wss1. ' +
-          'The other SIPp modes (ui, c1, cn) are not supported yet.',
+          'The other SIPp modes (c1, cn) are not supported yet.',
       },
       {
         flag: 'i',
@@ -256,6 +258,12 @@ const sections: HelpSection[] = [
         text:
           'Injection file (CSV): the values of [fieldN] for each call. May be given several ' +
           'times; the first is the default of [fieldN] without file=.',
+      },
+      {
+        flag: 'ip_field',
+        text:
+          'With -t ui: the field of the first -inf file that holds the address each call sends ' +
+          'from (default 0). [local_ip], [server_ip] and [local_port] are then the call\'s.',
       },
       {
         flag: 'infindex',

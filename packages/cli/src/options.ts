@@ -39,7 +39,7 @@ const RequiredFields = t.type({
    * -t: u1/un (UDP), t1/tn (TCP), l1/ln (TLS): one socket for all calls, or one per call.
    * Aliases: s1/sn -> u1/un, sl/cl -> l1, cln -> ln. Default 'u1'.
    */
-  transport: t.keyof({ u1: null, un: null, t1: null, tn: null, l1: null, ln: null, w1: null, wn: null, wss1: null, wssn: null }),
+  transport: t.keyof({ u1: null, un: null, ui: null, t1: null, tn: null, l1: null, ln: null, w1: null, wn: null, wss1: null, wssn: null }),
   /** -timeout_error: reaching -timeout is a fatal error. Default false. */
   timeoutError: t.boolean,
   /** -max_retrans: UDP retransmissions before a call fails. Default 5. */
@@ -99,6 +99,11 @@ const OptionalFields = t.partial({
   dynamicMax: t.number,
   /** -tdmmap {x-X}{h}{y-Y}{z-Z}: the circuit table of [tdmmap]. */
   tdmMap: t.type({ x: t.number, a: t.number, h: t.number, y: t.number, b: t.number, z: t.number, c: t.number }),
+  /**
+   * -ip_field N: with -t ui, the field of the first -inf file that holds each call's source
+   * address (0 when absent, as SIPp). Read only with -t ui, as SIPp does.
+   */
+  ipField: t.number,
   /** -sf FILE. */
   scenarioFile: t.string,
   /** -sn NAME; 'uac' when neither -sf nor -sn is given (as SIPp). */
@@ -396,6 +401,7 @@ const TRANSPORT_ALIASES: Readonly<Record<string, RunOptions['transport']>> = {
   s1: 'u1',
   un: 'un',
   sn: 'un',
+  ui: 'ui',
   t1: 't1',
   tn: 'tn',
   l1: 'l1',
@@ -410,14 +416,14 @@ const TRANSPORT_ALIASES: Readonly<Record<string, RunOptions['transport']>> = {
   wss: 'wss1',
   wssn: 'wssn',
 };
-const UNSUPPORTED_TRANSPORTS = ['ui', 'c1', 'cn'];
+const UNSUPPORTED_TRANSPORTS = ['c1', 'cn'];
 
 function parseTransport(value: string): RunOptions['transport'] {
   const mode = TRANSPORT_ALIASES[value];
   if (mode !== undefined) return mode;
   if (UNSUPPORTED_TRANSPORTS.includes(value)) throw new UsageError(`-t ${quote(value)} is not supported yet`);
   throw new UsageError(
-    `-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got ${quote(value)}`,
+    `-t: expected a transport (u1, un, ui, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got ${quote(value)}`,
     true,
   );
 }
@@ -534,6 +540,7 @@ const supported: Readonly<Record<string, Apply>> = {
     d.callLimit = parseInteger(f, v);
   },
   m: integer('maxCalls'),
+  ip_field: integer('ipField'),
   d: time('callDurationMs', 'ms'),
   t: (d, [v]) => {
     d.transport = parseTransport(v);
@@ -871,6 +878,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     for (const item of setItems) supported.set(draft, item.values, '-set');
 
     checkMediaOptions(draft);
+    if (draft.transport === 'ui' && !injectionsOf(draft).some((item) => 'inf' in item)) {
+      throw new UsageError('-t ui sends each call from the address in its -inf line: give -inf FILE (and -ip_field N for its field, 0 by default)');
+    }
   } catch (e) {
     if (e instanceof UsageError) return error(e.message, e.showHelp);
     throw e;

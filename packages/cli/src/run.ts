@@ -25,7 +25,7 @@ import {
   InjectionSet,
   streamModeTraits,
 } from '@gossipper/core';
-import type { EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
+import type { Endpoint, EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
 import { loadTlsFiles, streamTransportModule, TlsConfigError } from '@gossipper/adapter-tcp-tls';
 import type { TlsSettings } from '@gossipper/adapter-tcp-tls';
@@ -43,6 +43,7 @@ import { RunConsole } from './terminal/run-console.js';
 import type { ShardedMediaEngine } from '@gossipper/adapter-media-scale';
 import { createMedia, fileDescriptorProblem, mediaErrorReporter, sendPathLine } from './media-setup.js';
 import { runRtpSend } from './rtp-send.js';
+import { sourceAddressPlan, withSourcePlace, type SourceAddressPlan } from './source-addresses.js';
 
 /** A scenario and the name SIPp derives output file names from. */
 export interface LoadedScenario {
@@ -142,8 +143,13 @@ async function resolveHost(host: string, family: 4 | 6, flag: string): Promise<s
 }
 
 /** Turn decoded command-line options into the engine's configuration. */
-export async function engineConfigFor(options: RunOptions, scenario: Scenario, pid: number): Promise<EngineConfig> {
-  const family: 4 | 6 = options.ipv6 || ipFamilyOf(options.localIp) === 6 ? 6 : 4;
+export async function engineConfigFor(
+  options: RunOptions,
+  scenario: Scenario,
+  pid: number,
+  sources?: SourceAddressPlan,
+): Promise<EngineConfig> {
+  const family: 4 | 6 = sources?.family ?? (options.ipv6 || ipFamilyOf(options.localIp) === 6 ? 6 : 4);
   const remoteHost = options.remoteHost;
   const remoteIp = remoteHost !== undefined ? await resolveHost(remoteHost, family, 'remote host') : undefined;
   const remotePort = options.remotePort ?? 5060;
@@ -188,6 +194,7 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
     autoAnswer: options.autoAnswer ?? false,
     users: options.users ?? -1,
     tdmMap: options.tdmMap ?? null,
+    sourceAddressField: sources?.field ?? null,
     dynamicId: {
       start: options.dynamicStart ?? ENGINE_DEFAULTS.dynamicId.start,
       step: options.dynamicStep ?? ENGINE_DEFAULTS.dynamicId.step,
@@ -199,7 +206,8 @@ export async function engineConfigFor(options: RunOptions, scenario: Scenario, p
       ...(options.authUri !== undefined ? { uri: options.authUri } : {}),
     },
     transportOptions: {
-      bindAddress: options.localIp ?? '',
+      // -t ui binds its main socket on the first source address (SIPp does too).
+      bindAddress: sources?.addresses[0] ?? options.localIp ?? '',
       port: options.localPort,
       portExplicit: options.localPort !== 0,
       family,
@@ -243,7 +251,7 @@ function scenarioPauseTotal(scenario: Scenario, defaultPauseMs: number): number 
 
 /** The protocol name of a -t mode, for [transport], Via and the traces. */
 export function protocolNameOf(mode: RunOptions['transport']): 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS' {
-  return mode === 'u1' || mode === 'un' ? 'UDP' : streamModeTraits(mode).protocol;
+  return mode === 'u1' || mode === 'un' || mode === 'ui' ? 'UDP' : streamModeTraits(mode).protocol;
 }
 
 /**
@@ -273,11 +281,16 @@ export const TLS_NO_VERIFY_WARNING =
   'TLS: the peer certificate is not verified (as SIPp); give -tls_verify or -tls_ca to verify it';
 
 /** The composition root: each port bound to its adapter. */
-export function createContainer(options: RunOptions, server = false, warn: (line: string) => void = () => {}): Container {
+export function createContainer(
+  options: RunOptions,
+  server = false,
+  warn: (line: string) => void = () => {},
+  sources?: SourceAddressPlan,
+): Container {
   const container = new Container();
   const mode = options.transport;
-  if (mode === 'u1' || mode === 'un') {
-    container.load(udpTransportModule(mode));
+  if (mode === 'u1' || mode === 'un' || mode === 'ui') {
+    container.load(udpTransportModule(mode, sources !== undefined ? { sourceAddresses: sources.addresses } : {}));
   } else {
     const tls = streamModeTraits(mode).secure ? tlsSettingsFor(options, server) : undefined;
     if (tls !== undefined && !tls.verify) warn(TLS_NO_VERIFY_WARNING);
@@ -299,6 +312,8 @@ export function createContainer(options: RunOptions, server = false, warn: (line
 
 export interface RunSetup {
   engine: Engine;
+  /** Opens the engine's transport; a -t ui address that cannot be bound is named with its -inf line. */
+  open(): Promise<Endpoint>;
   /** -media_scale: the calls' synthetic RTP. */
   media?: ShardedMediaEngine;
   reporter: RunReporter;
@@ -318,11 +333,17 @@ export async function setUpRun(
    */
   embedding: { ephemeralPort?: boolean; sinks?: readonly EventSink[] } = {},
 ): Promise<RunSetup> {
-  const config = await engineConfigFor(options, loaded.scenario, pid);
+  const sources = sourceAddressPlan(options.transport, options.ipField, loaded.injection);
+  const config = await engineConfigFor(options, loaded.scenario, pid, sources);
   if (embedding.ephemeralPort === true) config.transportOptions.portExplicit = true;
-  const container = createContainer(options, loaded.scenario.startsWithRecv, (line) => {
-    if (!quiet) process.stderr.write(`gossipper: warning: ${line}\n`);
-  });
+  const container = createContainer(
+    options,
+    loaded.scenario.startsWithRecv,
+    (line) => {
+      if (!quiet) process.stderr.write(`gossipper: warning: ${line}\n`);
+    },
+    sources,
+  );
   const transport = container.get<Transport>(TRANSPORT);
   const scheduler = container.get<Scheduler>(SCHEDULER) as RealTimeScheduler;
   const stats = new RunStats(loaded.scenario, scheduler);
@@ -383,6 +404,10 @@ export async function setUpRun(
   const reporter = new RunReporter({ options, loaded, pid, stats, engine, scheduler, quiet, traces, media });
   return {
     engine,
+    open: () =>
+      engine.open().catch((error: unknown) => {
+        throw withSourcePlace(error, sources);
+      }),
     ...(media !== undefined ? { media } : {}),
     reporter,
     scheduler,
@@ -413,7 +438,7 @@ export async function runScenario(options: RunOptions): Promise<number> {
   let setup: RunSetup | undefined;
   try {
     setup = await setUpRun(options, loaded, process.pid);
-    await setup.engine.open();
+    await setup.open();
   } catch (error) {
     if (error instanceof ConnectError) setup?.reporter.writeSummary(undefined, ExitCode.Fatal);
     return reportStartupError(error, ExitCode.Fatal);

@@ -182,7 +182,7 @@ describe('every supported flag with a value', () => {
     expect(run('-t', 'w1', '-ws_path', '/ws').wsPath).toBe('/ws');
     expect(fails('-ws_path', 'ws').message).toBe('-ws_path: expected a path starting with /, got "ws"');
     expect(fails('-t', 'w2').message).toBe(
-      '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "w2"',
+      '-t: expected a transport (u1, un, ui, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "w2"',
     );
   });
 
@@ -471,16 +471,31 @@ describe('errors', () => {
     expect(fails('-cid_str', '-x').message).toBe('-cid_str is not supported yet');
   });
 
+  it('-t ui with -ip_field; -t ui needs an -inf (as SIPp, exit 1)', () => {
+    expect(run('-t', 'ui', '-inf', 'ips.csv')).toMatchObject({ transport: 'ui', injections: [{ inf: 'ips.csv' }] });
+    expect(run('-t', 'ui', '-inf', 'ips.csv', '-ip_field', '2').ipField).toBe(2);
+    // Read only with -t ui, as SIPp: accepted and unused otherwise.
+    expect(run('-t', 'un', '-inf', 'ips.csv', '-ip_field', '1').transport).toBe('un');
+    expect(fails('-t', 'ui')).toEqual({
+      kind: 'error',
+      message: '-t ui sends each call from the address in its -inf line: give -inf FILE (and -ip_field N for its field, 0 by default)',
+      exitCode: 1,
+      showHelp: false,
+    });
+    expect(fails('-t', 'ui', '-infindex', 'ips.csv', '0').message).toMatch(/^-t ui sends each call/);
+    expect(fails('-t', 'ui', '-inf', 'ips.csv', '-ip_field', 'x').message).toBe('-ip_field: expected an integer, got "x"');
+  });
+
   it('other SIPp transports are not supported yet; garbage is malformed', () => {
-    for (const t of ['ui', 'c1', 'cn']) {
+    for (const t of ['c1', 'cn']) {
       expect(fails('-t', t)).toEqual({
         kind: 'error', message: `-t "${t}" is not supported yet`, exitCode: 1, showHelp: false,
       });
     }
     expect(fails('-t', 'x1')).toEqual({
-      kind: 'error', message: '-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "x1"', exitCode: 1, showHelp: true,
+      kind: 'error', message: '-t: expected a transport (u1, un, ui, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "x1"', exitCode: 1, showHelp: true,
     });
-    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "u12"');
+    expect(fails('-t', 'u12').message).toBe('-t: expected a transport (u1, un, ui, t1, tn, l1, ln, w1, wn, wss1, wssn, or the aliases s1, sn, sl, cl, cln, ws, wss), got "u12"');
   });
 
   it('a second scenario is an error, as SIPp', () => {

@@ -1,7 +1,7 @@
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
-import { isIP } from 'node:net';
-import { PortInUseError } from '@gossipper/core';
+import { isIP, isIPv6 } from 'node:net';
+import { AddressBindError, PortInUseError } from '@gossipper/core';
 import type {
   DatagramReceiver,
   Endpoint,
@@ -26,6 +26,11 @@ export interface UdpTransportOptions {
   searchPorts?: readonly [from: number, to: number];
   /** See `UdpFlushMode`. Default 'immediate'. */
   flush?: UdpFlushMode;
+  /**
+   * `ui`: the addresses to send from, distinct, literal IPs of one family. Each gets a socket at
+   * open, all on one port (the main socket's: -p, or SIPp's search); the first is socket 0.
+   */
+  sourceAddresses?: readonly string[];
 }
 
 /** Effective kernel buffer sizes of the main socket (Linux reports twice the requested value). */
@@ -35,7 +40,7 @@ export interface UdpBufferSizes {
   send: number;
 }
 
-/** Maps SIPp's `-t` value to a UDP mode: u1/s1 -> u1, un/sn -> un; anything else -> undefined. */
+/** Maps SIPp's `-t` value to a UDP mode: u1/s1 -> u1, un/sn -> un, ui; anything else -> undefined. */
 export function udpModeFromSippFlag(t: string): UdpMode | undefined {
   switch (t) {
     case 'u1':
@@ -44,6 +49,8 @@ export function udpModeFromSippFlag(t: string): UdpMode | undefined {
     case 'un':
     case 'sn':
       return 'un';
+    case 'ui':
+      return 'ui';
     default:
       return undefined;
   }
@@ -115,13 +122,27 @@ function isAddrInUse(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE';
 }
 
+/** A bind error that is not a busy port, named with its address. */
+function asAddressBindError(err: unknown, address: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code !== undefined && code !== 'EADDRINUSE' ? new AddressBindError(address, port, code) : err;
+}
+
+const udpTypeOf = (address: string): 'udp4' | 'udp6' => (isIPv6(address) ? 'udp6' : 'udp4');
+
+/** With an OS-chosen port, how often `ui` tries again when another address has that port taken. */
+const EPHEMERAL_ATTEMPTS = 8;
+
 /**
  * SIPp's UDP transport. `u1`: one socket for everything. `un`: UAC calls get their own socket
- * (`openCallSocket`), bound on the same address with an OS-chosen port.
+ * (`openCallSocket`), bound on the same address with an OS-chosen port. `ui`: a socket per
+ * source address, bound at open on one port and kept for the run (SIPp's socket per IP); a
+ * UAC call sends from its address's socket, a UAS listens on all of them.
  */
 export class UdpTransport implements Transport {
   readonly protocolName = 'UDP';
   readonly socketPerCall: boolean;
+  readonly socketPerSourceAddress: boolean;
   readonly mode: UdpMode;
 
   /** Exceptions thrown by the receiver (caught so the socket keeps reading). */
@@ -145,6 +166,9 @@ export class UdpTransport implements Transport {
   private mainLocal: Endpoint | undefined;
   private readonly sockets = new Map<number, SocketEntry>();
   private nextSocketId = 1;
+  private readonly sourceAddresses: readonly string[];
+  /** `ui`: source address -> its socket id and local endpoint. */
+  private readonly sourceSockets = new Map<string, { socketId: number; local: Endpoint }>();
 
   /** Queued sends, 4 slots each: entry, data, port, address. One array, no object per send. */
   private queue: unknown[] = [];
@@ -156,7 +180,12 @@ export class UdpTransport implements Transport {
 
   constructor(options: UdpTransportOptions) {
     this.mode = options.mode;
-    this.socketPerCall = options.mode === 'un';
+    this.socketPerCall = options.mode !== 'u1';
+    this.socketPerSourceAddress = options.mode === 'ui';
+    this.sourceAddresses = options.sourceAddresses ?? [];
+    if (this.socketPerSourceAddress && this.sourceAddresses.length === 0) {
+      throw new Error('UdpTransport: -t ui needs at least one source address');
+    }
     const [from, to] = options.searchPorts ?? DEFAULT_SEARCH_PORTS;
     this.searchFrom = from;
     this.searchTo = to;
@@ -169,24 +198,67 @@ export class UdpTransport implements Transport {
     this.options = options;
     this.receiver = receiver;
     const type = options.family === 6 ? 'udp6' : 'udp4';
-    let socket: Socket;
+    let sockets: Socket[];
     try {
-      socket = await this.bindMain(type, options);
+      sockets = this.socketPerSourceAddress ? await this.bindPerAddress(options) : [await this.bindMain(type, options)];
     } catch (err) {
       if (this.state === 'opening') this.state = 'idle';
       throw err;
     }
     if (this.state !== 'opening') {
       // close() was called while binding.
-      closeQuietly(socket);
+      for (const socket of sockets) closeQuietly(socket);
       throw new Error('UdpTransport.open: transport closed while opening');
     }
-    const entry = this.adopt(0, socket);
-    this.main = entry;
-    const address = socket.address();
-    this.mainLocal = { address: address.address, port: address.port };
+    sockets.forEach((socket, i) => {
+      const id = i === 0 ? 0 : this.nextSocketId++;
+      const entry = this.adopt(id, socket);
+      if (id === 0) this.main = entry;
+      const bound = socket.address();
+      const local = { address: bound.address, port: bound.port };
+      if (id === 0) this.mainLocal = local;
+      if (this.socketPerSourceAddress) this.sourceSockets.set(this.sourceAddresses[i]!, { socketId: id, local });
+    });
     this.state = 'open';
-    return { ...this.mainLocal };
+    return { ...this.mainLocal! };
+  }
+
+  /**
+   * `ui`: a socket on each source address, all on one port, so [local_port] is the same
+   * whatever address a call has and a UAS answers on the port its callers were given. The
+   * port is -p, else the first of SIPp's search that is free on every address.
+   */
+  private async bindPerAddress(options: TransportOpenOptions): Promise<Socket[]> {
+    const explicit = options.port !== 0 || options.portExplicit;
+    const candidates: number[] = [];
+    if (explicit) {
+      candidates.push(options.port);
+      if (options.port === 0) for (let i = 1; i < EPHEMERAL_ATTEMPTS; i++) candidates.push(0);
+    } else {
+      for (let port = this.searchFrom; port <= this.searchTo; port++) candidates.push(port);
+      for (let i = 0; i < EPHEMERAL_ATTEMPTS; i++) candidates.push(0);
+    }
+    for (const candidate of candidates) {
+      const bound: Socket[] = [];
+      let port = candidate;
+      try {
+        for (const address of this.sourceAddresses) {
+          const socket = await bindSocket(udpTypeOf(address), address, port).catch((err: unknown) => {
+            throw asAddressBindError(err, address, port);
+          });
+          bound.push(socket);
+          port = socket.address().port;
+        }
+        return bound;
+      } catch (err) {
+        for (const socket of bound) closeQuietly(socket);
+        if (!isAddrInUse(err)) throw err;
+        if (explicit && candidate !== 0) {
+          throw new PortInUseError(this.sourceAddresses[bound.length]!, candidate);
+        }
+      }
+    }
+    throw new PortInUseError(this.sourceAddresses.join(', '), 0);
   }
 
   private async bindMain(type: 'udp4' | 'udp6', options: TransportOpenOptions): Promise<Socket> {
@@ -196,17 +268,19 @@ export class UdpTransport implements Transport {
         return await bindSocket(type, address, options.port);
       } catch (err) {
         if (isAddrInUse(err)) throw new PortInUseError(address, options.port);
-        throw err;
+        throw asAddressBindError(err, address, options.port);
       }
     }
     for (let port = this.searchFrom; port <= this.searchTo; port++) {
       try {
         return await bindSocket(type, address, port);
       } catch (err) {
-        if (!isAddrInUse(err)) throw err;
+        if (!isAddrInUse(err)) throw asAddressBindError(err, address, port);
       }
     }
-    return bindSocket(type, address, 0);
+    return bindSocket(type, address, 0).catch((err: unknown) => {
+      throw asAddressBindError(err, address, 0);
+    });
   }
 
   /** Registers a bound socket: buffer sizes, receive handler, error counter. */
@@ -268,11 +342,28 @@ export class UdpTransport implements Transport {
     return this.sockets.size;
   }
 
-  async openCallSocket(): Promise<{ socketId: number; local: Endpoint }> {
+  /** The local endpoint of a socket (the main one, a call's, or a `ui` address's). */
+  localOf(socketId: number): Endpoint | undefined {
+    const entry = this.sockets.get(socketId);
+    if (entry === undefined) return undefined;
+    try {
+      const bound = entry.socket.address();
+      return { address: bound.address, port: bound.port };
+    } catch {
+      return undefined; // closed
+    }
+  }
+
+  async openCallSocket(sourceAddress?: string): Promise<{ socketId: number; local: Endpoint }> {
     if (this.state !== 'open' || this.options === undefined || this.mainLocal === undefined) {
       throw new Error(`UdpTransport.openCallSocket: transport is ${this.state}`);
     }
     if (this.mode === 'u1') return { socketId: 0, local: { ...this.mainLocal } };
+    if (this.mode === 'ui') {
+      const entry = this.sourceSockets.get(sourceAddress ?? '');
+      if (entry === undefined) throw new Error(`no socket on ${sourceAddress ?? '(no address)'}: it was not among the -t ui addresses at start`);
+      return { socketId: entry.socketId, local: { ...entry.local } };
+    }
     const type = this.options.family === 6 ? 'udp6' : 'udp4';
     const socket = await bindSocket(type, this.options.bindAddress, 0);
     if (this.state !== 'open') {
@@ -286,7 +377,8 @@ export class UdpTransport implements Transport {
   }
 
   closeCallSocket(socketId: number): void {
-    if (socketId === 0) return;
+    // `ui` sockets belong to their address for the whole run, as SIPp's map_perip_fd.
+    if (socketId === 0 || this.socketPerSourceAddress) return;
     const entry = this.sockets.get(socketId);
     if (entry === undefined) return;
     this.sockets.delete(socketId);

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Container } from 'inversify';
-import { PortInUseError, TRANSPORT, type DatagramReceiver, type Endpoint, type Transport, type TransportOpenOptions } from '@gossipper/core';
+import { AddressBindError, PortInUseError, TRANSPORT, type DatagramReceiver, type Endpoint, type Transport, type TransportOpenOptions } from '@gossipper/core';
 import {
   UdpTransport,
   udpModeFromSippFlag,
@@ -96,7 +96,7 @@ describe('udpModeFromSippFlag', () => {
     expect(udpModeFromSippFlag('s1')).toBe('u1');
     expect(udpModeFromSippFlag('un')).toBe('un');
     expect(udpModeFromSippFlag('sn')).toBe('un');
-    expect(udpModeFromSippFlag('ui')).toBeUndefined();
+    expect(udpModeFromSippFlag('ui')).toBe('ui');
     expect(udpModeFromSippFlag('t1')).toBeUndefined();
     expect(udpModeFromSippFlag('')).toBeUndefined();
   });
@@ -386,6 +386,86 @@ describe('UdpTransport', () => {
     await expect(opening).rejects.toThrow(/closed/);
     await closing;
     expect(t.openSockets).toBe(0);
+  });
+});
+
+describe('UdpTransport -t ui (a socket per source address)', () => {
+  const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+
+  it('binds every address on one port; a call sends from its address and hears on its socket', async () => {
+    const t = transport({ mode: 'ui', sourceAddresses: ADDRESSES });
+    expect(t.socketPerCall).toBe(true);
+    expect(t.socketPerSourceAddress).toBe(true);
+    const mine = inbox();
+    const main = await t.open(loopback(), mine.receiver);
+    expect(main.address).toBe('127.0.0.2');
+    expect(t.openSockets).toBe(3);
+    const peer = await rawSocket(0);
+    const peerEnd = { address: '127.0.0.1', port: peer!.address().port };
+    const heard: Array<{ text: string; from: string }> = [];
+    peer!.on('message', (m, r) => {
+      heard.push({ text: m.toString('latin1'), from: `${r.address}:${r.port}` });
+      peer!.send(`re:${m.toString('latin1')}`, r.port, r.address);
+    });
+    const calls = [];
+    for (const address of ['127.0.0.3', '127.0.0.2', '127.0.0.4', '127.0.0.3']) calls.push(await t.openCallSocket(address));
+    expect(calls.map((c) => `${c.local.address}:${c.local.port}`)).toEqual(
+      ['127.0.0.3', '127.0.0.2', '127.0.0.4', '127.0.0.3'].map((a) => `${a}:${main.port}`),
+    );
+    // The first address is the main socket; an address's calls share its socket.
+    expect(calls[1]!.socketId).toBe(0);
+    expect(calls[3]!.socketId).toBe(calls[0]!.socketId);
+    expect(t.localOf(calls[2]!.socketId)).toEqual({ address: '127.0.0.4', port: main.port });
+    calls.forEach((c, i) => t.send(c.socketId, buf(`call ${i}`), peerEnd));
+    const replies = await mine.waitFor(4);
+    expect(heard.map((h) => h.from)).toEqual(calls.map((c) => `${c.local.address}:${main.port}`));
+    expect(replies.map((r) => `${r.text} on ${r.socketId}`).sort()).toEqual(
+      calls.map((c, i) => `re:call ${i} on ${c.socketId}`).sort(),
+    );
+    // Closing a call's socket leaves the address's socket to the next calls.
+    t.closeCallSocket(calls[0]!.socketId);
+    expect(t.openSockets).toBe(3);
+    expect(t.send(calls[3]!.socketId, buf('again'), peerEnd)).toBe(true);
+    await expect(t.openCallSocket('127.0.0.9')).rejects.toThrow('no socket on 127.0.0.9');
+  });
+
+  it('the port search takes the first port free on every address', async () => {
+    const blocker = await rawSocket(35080, '127.0.0.3');
+    const t = transport({ mode: 'ui', sourceAddresses: ADDRESSES.slice(0, 2), searchPorts: [35080, 35083] });
+    const main = await t.open(loopback(4, { port: 0, portExplicit: false }), () => {});
+    expect(main.port).toBeGreaterThanOrEqual(35080);
+    if (blocker !== undefined) expect(main.port).not.toBe(35080);
+    expect(t.localOf(1)).toEqual({ address: '127.0.0.3', port: main.port });
+    expect(t.openSockets).toBe(2);
+  });
+
+  it('-p busy on one address: PortInUseError naming it, nothing left bound', async () => {
+    const blocker = await rawSocket(0, '127.0.0.4');
+    const port = blocker!.address().port;
+    const t = transport({ mode: 'ui', sourceAddresses: ADDRESSES });
+    const err = await t.open(loopback(4, { port, portExplicit: true }), () => {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PortInUseError);
+    expect(err).toMatchObject({ address: '127.0.0.4', port });
+    expect(t.openSockets).toBe(0);
+    expect(await rawSocket(port, '127.0.0.2')).toBeDefined();
+  });
+
+  it('an address this host does not have: AddressBindError (EADDRNOTAVAIL) naming it', async () => {
+    const t = transport({ mode: 'ui', sourceAddresses: ['127.0.0.2', '192.0.2.77'] });
+    const err = await t.open(loopback(), () => {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AddressBindError);
+    expect((err as AddressBindError).message).toMatch(
+      /^cannot bind 192\.0\.2\.77:\d+: no interface of this host has that address \(EADDRNOTAVAIL\)$/,
+    );
+    expect(t.openSockets).toBe(0);
+  });
+
+  it('works with an IPv6 address, and refuses an empty address list', async () => {
+    const t = transport({ mode: 'ui', sourceAddresses: ['::1'] });
+    const main = await t.open(loopback(6), () => {});
+    expect(main.address).toBe('::1');
+    expect((await t.openCallSocket('::1')).socketId).toBe(0);
+    expect(() => new UdpTransport({ mode: 'ui' })).toThrow('-t ui needs at least one source address');
   });
 });
 

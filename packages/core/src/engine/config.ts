@@ -62,6 +62,11 @@ export const EngineConfigCodec = t.type({
     t.type({ x: t.number, a: t.number, h: t.number, y: t.number, b: t.number, z: t.number, c: t.number }),
     t.null,
   ]),
+  /**
+   * `-t ui`: the field of the first -inf file that gives each client call the address it sends
+   * from (-ip_field; SIPp's "ip_file" is the first -inf); null for every other transport.
+   */
+  sourceAddressField: t.union([t.number, t.null]),
 });
 export type EngineConfig = t.TypeOf<typeof EngineConfigCodec>;
 
@@ -85,6 +90,7 @@ export const ENGINE_DEFAULTS = {
   users: -1,
   dynamicId: { start: 10000, step: 4, max: 18000 },
   tdmMap: null,
+  sourceAddressField: null,
 } as const;
 
 /** T2 of RFC 3261: non-INVITE retransmission intervals stop doubling here (SIPp's value). */

@@ -188,7 +188,13 @@ export class Engine {
     });
     this.local = local;
     this.deps.twin?.onCommand(this.onTwinCommand);
-    this.runKeywords = { ...this.config.keywords, localPort: local.port, serverIp: local.address, users: this.config.users };
+    this.runKeywords = {
+      ...this.config.keywords,
+      localPort: local.port,
+      serverIp: local.address,
+      users: this.config.users,
+      ...(this.deps.transport.socketPerSourceAddress === true ? { localIpPerCall: true } : {}),
+    };
     this.plans = planSteps(this.scenario, this.runKeywords);
     this.boundTexts = bindActionTexts(this.scenario, this.runKeywords);
     const defaults = defaultMessages(this.scenario.defaultMessages);
@@ -375,19 +381,26 @@ export class Engine {
     const call = new Call(this, callId, callNumber, remote, 0, this.local!.port, this.freeUsers.pop() ?? 0);
     this.register(call, false);
     if (this.deps.transport.socketPerCall) {
+      let source: string | undefined;
+      if (this.config.sourceAddressField !== null) {
+        source = call.sourceAddress(this.config.sourceAddressField);
+        if (call.ended) return;
+      }
       call.waitingForSocket = true;
-      this.deps.transport.openCallSocket().then(
+      this.deps.transport.openCallSocket(source).then(
         ({ socketId, local }) => {
           call.socketId = socketId;
           call.localPort = local.port;
+          call.localIp = local.address;
           call.waitingForSocket = false;
           if (!call.ended) call.run();
           else this.deps.transport.closeCallSocket(socketId);
         },
-        (error: unknown) =>
-          this.deps.transport.connectionOriented === true
-            ? call.fail('tcp-connect', `cannot open a connection for the call: ${(error as Error)?.message ?? String(error)}`)
-            : call.fail('cannot-send-message', 'cannot open a socket for the call'),
+        (error: unknown) => {
+          const reason = (error as Error)?.message ?? String(error);
+          if (this.deps.transport.connectionOriented === true) call.fail('tcp-connect', `cannot open a connection for the call: ${reason}`);
+          else call.fail('cannot-send-message', `cannot open a socket for the call: ${reason}`);
+        },
       );
     } else {
       call.run();
@@ -460,6 +473,14 @@ export class Engine {
       (this.config.maxCalls === 0 || this.callsCreated < this.config.maxCalls)
     ) {
       const call = new Call(this, message.callId, this.nextCallNumber++, from, socketId, this.local!.port);
+      if (this.deps.transport.socketPerSourceAddress === true) {
+        // -t ui: the call runs on the address the request reached.
+        const local = this.deps.transport.localOf?.(socketId);
+        if (local !== undefined) {
+          call.localIp = local.address;
+          call.localPort = local.port;
+        }
+      }
       // SIPp counts a call of a 3PCC A passive / master passive as outgoing, whatever starts it.
       this.register(call, !commandsStartCalls(this.deps.thirdPartyRole));
       if (this.config.maxCalls > 0 && this.callsCreated >= this.config.maxCalls) this.acceptingCalls = false;
@@ -732,6 +753,8 @@ class Call implements CallKeywordState, ActionHost {
   nextUrl = '';
   ended = false;
   waitingForSocket = false;
+  /** The address this call sends from: the run's main socket, or its own address under -t ui. */
+  localIp: string;
   /** -tdmmap: this call's circuit (1-based), 0 when none. */
   tdmNumber = 0;
   private lastRecvRaw: Buffer | undefined;
@@ -776,6 +799,7 @@ class Call implements CallKeywordState, ActionHost {
   ) {
     // The first request of a call carries -base_cseq.
     this.cseq = engine.config.baseCseq - 1;
+    this.localIp = engine.localEndpoint?.address ?? engine.config.keywords.localIp;
     this.startedAt = engine.deps.scheduler.now();
     const injection = engine.deps.injection;
     if (!initialization && injection !== undefined && injection.size > 0) {
@@ -842,6 +866,17 @@ class Call implements CallKeywordState, ActionHost {
 
   get stepCount(): number {
     return this.engine.stepCount;
+  }
+
+  /**
+   * -t ui: the address this call sends from, field `field` of its line of the first -inf file.
+   * A call without one (no line for its user, an empty field) fails before sending anything.
+   */
+  sourceAddress(field: number): string | undefined {
+    const address = this.injected((set) => set.fieldText(this.lines, set.defaultName ?? '', field), '');
+    if (address !== '' || this.ended) return address === '' ? undefined : address;
+    this.fail('cannot-send-message', `-t ui: no source address for call ${this.callNumber} (field ${field} of its -inf line is empty)`);
+    return undefined;
   }
 
   fieldText(file: string, field: number, lineText: string | undefined): string {

@@ -156,6 +156,12 @@ export class InjectionFile {
     return this.indexedField;
   }
 
+  /** The 1-based line in the file a (virtual) line comes from; 0 for a line added by `insert`. */
+  sourceLineOf(line: number): number {
+    const real = this.printf ? line % this.data.length : line;
+    return this.sourceLines[real] ?? 0;
+  }
+
   /** The text of a line, as stored (no PRINTF expansion; a virtual line maps to line % real). */
   lineText(line: number): string {
     const real = this.printf ? line % this.data.length : line;

@@ -4,8 +4,11 @@ import * as t from 'io-ts';
 export const EndpointCodec = t.type({ address: t.string, port: t.number });
 export type Endpoint = t.TypeOf<typeof EndpointCodec>;
 
-/** SIPp transport modes handled by datagram transports. `s1`/`sn` are aliases of `u1`/`un`. */
-export const UdpModeCodec = t.keyof({ u1: null, un: null });
+/**
+ * SIPp transport modes handled by datagram transports. `s1`/`sn` are aliases of `u1`/`un`;
+ * `ui` is a socket per source address (the addresses come from an -inf file, see -ip_field).
+ */
+export const UdpModeCodec = t.keyof({ u1: null, un: null, ui: null });
 export type UdpMode = t.TypeOf<typeof UdpModeCodec>;
 
 export const TransportOpenOptionsCodec = t.type({
@@ -118,6 +121,25 @@ export function formatEndpoint(e: Endpoint): string {
   return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }
 
+/**
+ * Raised by `open` when a socket cannot be bound on an address for another reason than a busy
+ * port: most often EADDRNOTAVAIL, an address this host does not have (`-t ui` addresses, -i).
+ */
+export class AddressBindError extends Error {
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    readonly code: string,
+  ) {
+    super(
+      `cannot bind ${formatEndpoint({ address, port })}: ${
+        code === 'EADDRNOTAVAIL' ? 'no interface of this host has that address (EADDRNOTAVAIL)' : code
+      }`,
+    );
+    this.name = 'AddressBindError';
+  }
+}
+
 /** Raised by `open` when the requested port is taken; the CLI maps it to exit code 254. */
 export class PortInUseError extends Error {
   constructor(readonly address: string, readonly port: number) {
@@ -142,8 +164,17 @@ export interface Transport {
   readonly socketPerCall: boolean;
   /** True for TCP and TLS: no retransmissions, connection events, failures are 'tcp-*' causes. */
   readonly connectionOriented?: boolean;
+  /**
+   * True for `-t ui`: one socket per source address, all bound at open (socket 0 on the first).
+   * `openCallSocket(address)` hands out that address's socket, shared by every call from it
+   * (closeCallSocket leaves it open), and `localOf` tells a call the address it runs on.
+   */
+  readonly socketPerSourceAddress?: boolean;
   open(options: TransportOpenOptions, receiver: DatagramReceiver, context?: TransportOpenContext): Promise<Endpoint>;
-  openCallSocket(): Promise<{ socketId: number; local: Endpoint }>;
+  /** `sourceAddress`: with `socketPerSourceAddress`, the address the call sends from. */
+  openCallSocket(sourceAddress?: string): Promise<{ socketId: number; local: Endpoint }>;
+  /** The local endpoint of a socket; undefined when the id is unknown (or the transport cannot tell). */
+  localOf?(socketId: number): Endpoint | undefined;
   closeCallSocket(socketId: number): void;
   send(socketId: number, data: Buffer, to: Endpoint): boolean;
   close(): Promise<void>;

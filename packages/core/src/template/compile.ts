@@ -47,6 +47,10 @@
 //   `Content-Length: [len]` of a message without body, the first 3 bytes of the next header
 //   become CR LF NUL, so the headers end there).
 // - [server_ip]: the address the SIP socket is bound to (RunKeywordValues.serverIp), no brackets.
+// - With RunKeywordValues.localIpPerCall (-t ui) [local_ip] and [server_ip] are the call's own
+//   address (CallKeywordState.localIp). SIPp 3.6.1 renders the run's [local_ip] there (and
+//   port 0 in [local_port] for most calls), so its Via names an address the call does not
+//   send from; we render the address and port the call really uses.
 // - [users]: the -users value, -1 without it. [userid]: the call's user (CallKeywordState.userId),
 //   0 without -users. [sipp_version]: `3.6.1`. [rtpstream_audio_port] [rtpstream_video_port]:
 //   the media port, whatever the offset (SIPp without rtpstream media does the same).
@@ -172,6 +176,9 @@ const OP_FILE = 25;
 const OP_TDMMAP = 26;
 /** [media_port+N]: a run value, but SIPp checks its line first (see mediaLineOk). */
 const OP_MEDIA_PORT = 27;
+/** [local_ip] and [server_ip] of a call with an address of its own (-t ui). */
+const OP_LOCAL_IP = 28;
+const OP_SERVER_IP = 29;
 
 const SIMPLE_CALL_OPS: Readonly<Record<string, number>> = {
   call_id: OP_CALL_ID,
@@ -590,6 +597,9 @@ function bindParts(parts: readonly Part[], run: RunKeywordValues): Segment[] {
         stripTo = text.length + part.text.length;
       }
       text += part.text;
+    } else if (part.kind === 'run' && run.localIpPerCall === true && (part.key === 'local_ip' || part.key === 'server_ip')) {
+      flush();
+      segments.push({ ...NO_SEGMENT, op: part.key === 'local_ip' ? OP_LOCAL_IP : OP_SERVER_IP });
     } else if (part.kind === 'run') {
       text += runValue(run, part.key, part.offset);
     } else if (part.kind === 'fill') {
@@ -777,6 +787,12 @@ function renderInto(area: Area, segments: readonly Segment[], call: CallKeywordS
         break;
       case OP_LOCAL_PORT:
         value = String((call.localPort + seg.offset) | 0);
+        break;
+      case OP_LOCAL_IP:
+        value = bracketed(call.localIp);
+        break;
+      case OP_SERVER_IP:
+        value = call.localIp;
         break;
       case OP_LEN:
         lenAt = pos;

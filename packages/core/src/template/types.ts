@@ -24,6 +24,11 @@ export interface RunKeywordValues {
   serverIp?: string;
   /** [users]: the -users value; -1 (absent) without -users, as SIPp. */
   users?: number;
+  /**
+   * `-t ui`: each call sends from its own address, so [local_ip] and [server_ip] are the
+   * call's (CallKeywordState.localIp) instead of the run's.
+   */
+  localIpPerCall?: boolean;
 }
 
 /** The per-call state a template reads while rendering. The engine's call object implements it. */
@@ -34,6 +39,8 @@ export interface CallKeywordState {
   readonly cseq: number;
   /** Local port of this call's socket (differs from the run's in `-t un`). */
   readonly localPort: number;
+  /** The address this call's socket is bound to, no brackets; read only with RunKeywordValues.localIpPerCall. */
+  readonly localIp: string;
   /** Index of the step being rendered (for [branch]). */
   readonly stepIndex: number;
   /** Last message received in this call that was not a retransmission. */

@@ -68,9 +68,10 @@ export class MemoryNetwork {
 }
 
 /**
- * In-memory Transport over a MemoryNetwork, with SIPp's u1 / un socket layouts. With
+ * In-memory Transport over a MemoryNetwork, with SIPp's u1 / un / ui socket layouts. With
  * `connectionOriented` it stands in for a stream transport: the engine does not retransmit,
- * and a test plays connection events with `emitConnectionEvent`.
+ * and a test plays connection events with `emitConnectionEvent`. With `sourceAddresses` it is
+ * `-t ui`: a socket per address, all on the main socket's port.
  */
 export class MemoryTransport implements Transport {
   readonly protocolName: string;
@@ -79,26 +80,46 @@ export class MemoryTransport implements Transport {
   private readonly sockets = new Map<number, Endpoint>();
   private nextSocketId = 1;
   sent = 0;
+  readonly socketPerSourceAddress: boolean;
+  private readonly sourceSockets = new Map<string, number>();
 
   constructor(
     private readonly network: MemoryNetwork,
     readonly socketPerCall = false,
     readonly connectionOriented = false,
+    private readonly sourceAddresses: readonly string[] = [],
   ) {
     this.protocolName = connectionOriented ? 'TCP' : 'UDP';
+    this.socketPerSourceAddress = sourceAddresses.length > 0;
+    if (this.socketPerSourceAddress) this.socketPerCall = true;
   }
 
   async open(options: TransportOpenOptions, receiver: DatagramReceiver, context: TransportOpenContext = {}): Promise<Endpoint> {
     this.receiver = receiver;
     this.onConnectionEvent = context.onConnectionEvent;
-    const address = options.bindAddress || (options.family === 6 ? '::1' : '127.0.0.1');
+    const address = this.sourceAddresses[0] ?? (options.bindAddress || (options.family === 6 ? '::1' : '127.0.0.1'));
     const local = this.network.bind(this, 0, address, options.port === 0 ? 5060 : options.port);
     this.sockets.set(0, local);
+    this.sourceSockets.set(address, 0);
+    for (const other of this.sourceAddresses.slice(1)) {
+      const socketId = this.nextSocketId++;
+      this.sockets.set(socketId, this.network.bind(this, socketId, other, local.port));
+      this.sourceSockets.set(other, socketId);
+    }
     return local;
   }
 
-  async openCallSocket(): Promise<{ socketId: number; local: Endpoint }> {
+  localOf(socketId: number): Endpoint | undefined {
+    return this.sockets.get(socketId);
+  }
+
+  async openCallSocket(sourceAddress?: string): Promise<{ socketId: number; local: Endpoint }> {
     const main = this.sockets.get(0)!;
+    if (this.socketPerSourceAddress) {
+      const socketId = this.sourceSockets.get(sourceAddress ?? '');
+      if (socketId === undefined) throw new Error(`no socket bound on ${sourceAddress}`);
+      return { socketId, local: this.sockets.get(socketId)! };
+    }
     if (!this.socketPerCall) return { socketId: 0, local: main };
     const socketId = this.nextSocketId++;
     const local = this.network.bind(this, socketId, main.address, 0);
@@ -107,7 +128,7 @@ export class MemoryTransport implements Transport {
   }
 
   closeCallSocket(socketId: number): void {
-    if (socketId === 0) return;
+    if (socketId === 0 || this.socketPerSourceAddress) return;
     const local = this.sockets.get(socketId);
     if (local === undefined) return;
     this.network.unbind(local);

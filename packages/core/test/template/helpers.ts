@@ -29,6 +29,7 @@ export function callState(over: Partial<CallKeywordState> = {}): CallKeywordStat
     callNumber: 1,
     cseq: 1,
     localPort: 5098,
+    localIp: '127.0.0.1',
     stepIndex: 0,
     lastMessage: undefined,
     peerTag: '',

@@ -41,6 +41,21 @@ describe('run keywords: [server_ip] [users] [sipp_version] [rtpstream_*_port]', 
       'OPTIONS x SIP/2.0\r\nX: -1 ::1\r\n\r\n',
     );
   });
+
+  it('-t ui: [local_ip] and [server_ip] are the call\'s address (IPv6 in brackets for [local_ip] only)', () => {
+    const text = 'OPTIONS x SIP/2.0\nVia: SIP/2.0/UDP [local_ip]:[local_port]\nX: [server_ip] [local_ip_type]\n\n';
+    const run = { localIp: '127.0.0.1', serverIp: '127.0.0.2', localIpPerCall: true };
+    expect(render(text, { localIp: '127.0.0.3', localPort: 5070 }, run)).toBe(
+      'OPTIONS x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.3:5070\r\nX: 127.0.0.3 4\r\n\r\n',
+    );
+    expect(render(text, { localIp: 'fd00::3', localPort: 5070 }, { ...run, localIp: '::1', localIpType: '6' })).toBe(
+      'OPTIONS x SIP/2.0\r\nVia: SIP/2.0/UDP [fd00::3]:5070\r\nX: fd00::3 6\r\n\r\n',
+    );
+    // Every other transport: the run's values, whatever the call's address.
+    expect(render(text, { localIp: '127.0.0.3' }, { ...run, localIpPerCall: false })).toBe(
+      'OPTIONS x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5098\r\nX: 127.0.0.2 4\r\n\r\n',
+    );
+  });
 });
 
 describe('call keywords: [userid] [clock_tick] [timestamp] [date] [dynamic_id]', () => {

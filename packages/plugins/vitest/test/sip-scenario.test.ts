@@ -167,6 +167,15 @@ Content-Length: 0
     }
   });
 
+  test('transport ui: each call from the address of its -inf line; the peer listens with u1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gossipper-vitest-ui-'));
+    const callers = join(dir, 'callers.csv');
+    writeFileSync(callers, 'SEQUENTIAL\nalice;127.0.0.2\nbob;127.0.0.3\n');
+    const result = await runScenario('uac', { peer: 'uas', transport: 'ui', inf: callers, ipField: 1, calls: 4, rate: 40 });
+    expect(result).toHaveCompletedCalls(4);
+    expect(result.summary.calls.failed).toBe(0);
+  });
+
   test('defaults come from a gossipper config file (cosmiconfig), found from the working directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gossipper-config-'));
     writeFileSync(join(dir, 'gossipper.config.json'), JSON.stringify({ calls: 4, rate: 40 }));
