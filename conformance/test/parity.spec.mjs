@@ -1,7 +1,7 @@
 // The conformance suite: our engine against the real SIPp 3.6.1 (Debian sip-tester). The matrix
 // is every SIPp built-in scenario we run (the client/server pairs and the 3PCC quartet) and the
 // scenarios of conformance/scenarios/ (variables, ereg, branching, injection, digest auth),
-// with gossipper in each role in turn, over UDP and TCP (-t t1 and -t tn; TLS cannot be
+// with gossipper in each role in turn, over UDP (-t u1 and -t ui) and TCP (-t t1 and -t tn; TLS cannot be
 // compared: the Debian SIPp has no TLS). For each row it runs the all-SIPp reference and the
 // same parties with gossipper in that one role, and compares what every party counts per
 // scenario step (-trace_counts: messages, retransmissions, timeouts, unexpected) and every exit
@@ -37,6 +37,8 @@ const TRANSPORTS = [
   { name: 'UDP', args: [], proto: 'udp' },
   { name: 'TCP t1', args: ['-t', 't1'], proto: 'tcp' },
   { name: 'TCP tn', args: ['-t', 'tn', '-max_socket', '1000'], proto: 'tcp' },
+  // A socket per source address (127.0.0.1 and 127.0.0.2, from ips.csv) on every party.
+  { name: 'UDP ui', args: ['-t', 'ui', '-inf', join(SCENARIOS, 'ips.csv'), '-max_socket', '1000'], proto: 'udp' },
 ];
 
 /**
@@ -106,6 +108,8 @@ const MATRIX = [
   },
   {
     name: 'auth-uac / auth-uas (-inf injection, digest auth, verifyauth)',
+    // Its users.csv would not be the first -inf under -t ui.
+    transports: ['UDP', 'TCP t1', 'TCP tn'],
     parties: [
       { role: 'auth-uas', scenario: file('auth-uas.xml') },
       {
