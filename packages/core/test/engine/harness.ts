@@ -8,7 +8,7 @@ import {
   RunStats,
   VirtualScheduler,
 } from '../../src/index.js';
-import type { EngineConfig, EngineEvent, MediaPort, Scenario } from '../../src/index.js';
+import type { EngineConfig, EngineEvent, InjectionSet, MediaPort, Scenario } from '../../src/index.js';
 
 export function scenarioOf(nameOrXml: string): Scenario {
   return nameOrXml.trimStart().startsWith('<') ? loadScenario(nameOrXml, 'test.xml') : loadBuiltinScenario(nameOrXml);
@@ -52,8 +52,10 @@ export async function side(
   socketPerCall = false,
   connectionOriented = false,
   media?: MediaPort,
+  /** `sourceAddresses`: a -t ui transport; `injection`: the run's -inf files. */
+  more: { sourceAddresses?: readonly string[]; injection?: InjectionSet } = {},
 ): Promise<Side> {
-  const transport = new MemoryTransport(network, socketPerCall, connectionOriented);
+  const transport = new MemoryTransport(network, socketPerCall, connectionOriented, more.sourceAddresses);
   const stats = new RunStats(scenario, network.scheduler);
   const events: EngineEvent[] = [];
   const engine = new Engine(scenario, config, {
@@ -63,6 +65,7 @@ export async function side(
     events: { emit: (e) => events.push(e) },
     random: () => 0.5,
     ...(media !== undefined ? { media } : {}),
+    ...(more.injection !== undefined ? { injection: more.injection } : {}),
   });
   await engine.open();
   return { engine, stats, transport, events };

@@ -2,9 +2,9 @@
 // [local_ip], [server_ip] and [local_port] are that socket's; a server call answers from the
 // address it was reached on. On the in-memory network, a socket per address.
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, Engine, InjectionSet, loadScenario, MemoryTransport, RunStats } from '../../src/index.js';
+import { compileTemplate, InjectionSet, loadScenario } from '../../src/index.js';
 import type { EngineConfig, EngineEvent, MemoryNetwork, Scenario, VirtualScheduler } from '../../src/index.js';
-import { configFor, newNetwork, scenarioOf, side } from './harness.js';
+import { configFor, newNetwork, scenarioOf, side, type Side } from './harness.js';
 
 const UAC = `<scenario>
 <send><![CDATA[
@@ -37,26 +37,15 @@ function injection(text: string): InjectionSet {
   return set;
 }
 
-async function perAddressSide(
+/** An engine whose transport has a socket per address (-t ui). */
+function perAddressSide(
   network: MemoryNetwork,
   scenario: Scenario,
   config: EngineConfig,
-  addresses: readonly string[],
-  set: InjectionSet | undefined,
-): Promise<{ engine: Engine; events: EngineEvent[]; stats: RunStats }> {
-  const transport = new MemoryTransport(network, true, false, addresses);
-  const stats = new RunStats(scenario, network.scheduler);
-  const events: EngineEvent[] = [];
-  const engine = new Engine(scenario, config, {
-    transport,
-    scheduler: network.scheduler,
-    stats,
-    events: { emit: (e) => events.push(e) },
-    random: () => 0.5,
-    ...(set !== undefined ? { injection: set } : {}),
-  });
-  await engine.open();
-  return { engine, events, stats };
+  sourceAddresses: readonly string[],
+  injection: InjectionSet | undefined,
+): Promise<Side> {
+  return side(network, scenario, config, true, false, undefined, { sourceAddresses, ...(injection !== undefined ? { injection } : {}) });
 }
 
 /** Opening a call socket is asynchronous: let its promise settle between clock steps. */
@@ -148,37 +137,35 @@ describe('engine: -t ui (a socket per source address)', () => {
     }
   });
 
-  it('a call whose field is empty fails before sending, naming the field', async () => {
-    const { scheduler, network } = newNetwork(1);
-    const set = injection('SEQUENTIAL\n127.0.0.2;alice\n');
-    const uac = await perAddressSide(
-      network,
-      loadScenario(UAC, 'uac.xml', compileTemplate, { injection: set }),
-      { ...configFor({ port: 5070, remotePort: 5060, rate: 10, maxCalls: 1 }), sourceAddressField: 2 },
-      ['127.0.0.2'],
-      set,
-    );
-    uac.engine.start();
-    await runUntil(scheduler, () => uac.stats.cumulative.failed >= 1);
-    expect(uac.stats.cumulative.failed).toBe(1);
-    const failed = uac.events.find((e) => e.kind === 'call-ended');
-    expect(failed).toMatchObject({ reason: expect.stringContaining('field 2 of its -inf line is empty') });
-    expect(uac.events.some((e) => e.kind === 'message-sent')).toBe(false);
-  });
-
-  it('a call whose address has no socket fails with the reason', async () => {
-    const { scheduler, network } = newNetwork(1);
-    const set = injection('SEQUENTIAL\n127.0.0.9;alice\n');
-    const uac = await perAddressSide(
-      network,
-      loadScenario(UAC, 'uac.xml', compileTemplate, { injection: set }),
-      { ...configFor({ port: 5070, remotePort: 5060, rate: 10, maxCalls: 1 }), sourceAddressField: 0 },
-      ['127.0.0.2'],
-      set,
-    );
-    uac.engine.start();
-    await runUntil(scheduler, () => uac.stats.cumulative.failed >= 1);
-    const failed = uac.events.find((e) => e.kind === 'call-ended');
-    expect(failed).toMatchObject({ reason: 'cannot open a socket for the call: no socket bound on 127.0.0.9' });
-  });
+  for (const { name, field, file, reason } of [
+    {
+      name: 'a call whose field is empty fails before sending, naming the field',
+      field: 2,
+      file: 'SEQUENTIAL\n127.0.0.2;alice\n',
+      reason: '-t ui: no source address for call 1 (field 2 of its -inf line is empty)',
+    },
+    {
+      name: 'a call whose address has no socket fails with the reason',
+      field: 0,
+      file: 'SEQUENTIAL\n127.0.0.9;alice\n',
+      reason: 'cannot open a socket for the call: no socket bound on 127.0.0.9',
+    },
+  ]) {
+    it(name, async () => {
+      const { scheduler, network } = newNetwork(1);
+      const set = injection(file);
+      const uac = await perAddressSide(
+        network,
+        loadScenario(UAC, 'uac.xml', compileTemplate, { injection: set }),
+        { ...configFor({ port: 5070, remotePort: 5060, rate: 10, maxCalls: 1 }), sourceAddressField: field },
+        ['127.0.0.2'],
+        set,
+      );
+      uac.engine.start();
+      await runUntil(scheduler, () => uac.stats.cumulative.failed >= 1);
+      expect(uac.stats.cumulative.failed).toBe(1);
+      expect(uac.events.find((e) => e.kind === 'call-ended')).toMatchObject({ reason });
+      expect(uac.events.some((e) => e.kind === 'message-sent')).toBe(false);
+    });
+  }
 });
