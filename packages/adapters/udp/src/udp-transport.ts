@@ -61,6 +61,8 @@ export const DEFAULT_SEARCH_PORTS: readonly [number, number] = [5060, 5119];
 interface SocketEntry {
   readonly id: number;
   readonly socket: Socket;
+  /** Where it is bound (read once: a getsockname per call would be wasted). */
+  readonly local: Endpoint;
   /** Sends queued for this socket and not yet handed to dgram. */
   pending: number;
   /** closeCallSocket was called: no new sends; closed once `pending` reaches 0. */
@@ -167,8 +169,8 @@ export class UdpTransport implements Transport {
   private readonly sockets = new Map<number, SocketEntry>();
   private nextSocketId = 1;
   private readonly sourceAddresses: readonly string[];
-  /** `ui`: source address -> its socket id and local endpoint. */
-  private readonly sourceSockets = new Map<string, { socketId: number; local: Endpoint }>();
+  /** `ui`: source address -> its socket. */
+  private readonly sourceSockets = new Map<string, SocketEntry>();
 
   /** Queued sends, 4 slots each: entry, data, port, address. One array, no object per send. */
   private queue: unknown[] = [];
@@ -211,16 +213,13 @@ export class UdpTransport implements Transport {
       throw new Error('UdpTransport.open: transport closed while opening');
     }
     sockets.forEach((socket, i) => {
-      const id = i === 0 ? 0 : this.nextSocketId++;
-      const entry = this.adopt(id, socket);
-      if (id === 0) this.main = entry;
-      const bound = socket.address();
-      const local = { address: bound.address, port: bound.port };
-      if (id === 0) this.mainLocal = local;
-      if (this.socketPerSourceAddress) this.sourceSockets.set(this.sourceAddresses[i]!, { socketId: id, local });
+      const entry = this.adopt(i === 0 ? 0 : this.nextSocketId++, socket);
+      if (this.socketPerSourceAddress) this.sourceSockets.set(this.sourceAddresses[i]!, entry);
     });
+    this.main = this.sockets.get(0)!;
+    this.mainLocal = this.main.local;
     this.state = 'open';
-    return { ...this.mainLocal! };
+    return { ...this.mainLocal };
   }
 
   /**
@@ -311,7 +310,8 @@ export class UdpTransport implements Transport {
     socket.on('error', () => {
       this.socketErrors++;
     });
-    const entry: SocketEntry = { id, socket, pending: 0, closing: false };
+    const bound = socket.address();
+    const entry: SocketEntry = { id, socket, local: { address: bound.address, port: bound.port }, pending: 0, closing: false };
     this.sockets.set(id, entry);
     return entry;
   }
@@ -345,13 +345,7 @@ export class UdpTransport implements Transport {
   /** The local endpoint of a socket (the main one, a call's, or a `ui` address's). */
   localOf(socketId: number): Endpoint | undefined {
     const entry = this.sockets.get(socketId);
-    if (entry === undefined) return undefined;
-    try {
-      const bound = entry.socket.address();
-      return { address: bound.address, port: bound.port };
-    } catch {
-      return undefined; // closed
-    }
+    return entry === undefined ? undefined : { ...entry.local };
   }
 
   async openCallSocket(sourceAddress?: string): Promise<{ socketId: number; local: Endpoint }> {
@@ -362,7 +356,7 @@ export class UdpTransport implements Transport {
     if (this.mode === 'ui') {
       const entry = this.sourceSockets.get(sourceAddress ?? '');
       if (entry === undefined) throw new Error(`no socket on ${sourceAddress ?? '(no address)'}: it was not among the -t ui addresses at start`);
-      return { socketId: entry.socketId, local: { ...entry.local } };
+      return { socketId: entry.id, local: { ...entry.local } };
     }
     const type = this.options.family === 6 ? 'udp6' : 'udp4';
     const socket = await bindSocket(type, this.options.bindAddress, 0);
@@ -370,10 +364,8 @@ export class UdpTransport implements Transport {
       closeQuietly(socket);
       throw new Error('UdpTransport.openCallSocket: transport closed while opening');
     }
-    const id = this.nextSocketId++;
-    this.adopt(id, socket);
-    const address = socket.address();
-    return { socketId: id, local: { address: address.address, port: address.port } };
+    const entry = this.adopt(this.nextSocketId++, socket);
+    return { socketId: entry.id, local: { ...entry.local } };
   }
 
   closeCallSocket(socketId: number): void {
