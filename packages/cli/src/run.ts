@@ -24,6 +24,7 @@ import {
   InjectionError,
   InjectionSet,
   streamModeTraits,
+  UdpModeCodec,
 } from '@gossipper/core';
 import type { Endpoint, EngineConfig, EngineResult, EventSink, Scenario, Scheduler, Transport } from '@gossipper/core';
 import { udpTransportModule } from '@gossipper/adapter-udp';
@@ -251,7 +252,7 @@ function scenarioPauseTotal(scenario: Scenario, defaultPauseMs: number): number 
 
 /** The protocol name of a -t mode, for [transport], Via and the traces. */
 export function protocolNameOf(mode: RunOptions['transport']): 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS' {
-  return mode === 'u1' || mode === 'un' || mode === 'ui' ? 'UDP' : streamModeTraits(mode).protocol;
+  return UdpModeCodec.is(mode) ? 'UDP' : streamModeTraits(mode).protocol;
 }
 
 /**
@@ -289,7 +290,7 @@ export function createContainer(
 ): Container {
   const container = new Container();
   const mode = options.transport;
-  if (mode === 'u1' || mode === 'un' || mode === 'ui') {
+  if (UdpModeCodec.is(mode)) {
     container.load(udpTransportModule(mode, sources !== undefined ? { sourceAddresses: sources.addresses } : {}));
   } else {
     const tls = streamModeTraits(mode).secure ? tlsSettingsFor(options, server) : undefined;

@@ -165,7 +165,6 @@ export class UdpTransport implements Transport {
   private options: TransportOpenOptions | undefined;
   private receiver: DatagramReceiver | undefined;
   private main: SocketEntry | undefined;
-  private mainLocal: Endpoint | undefined;
   private readonly sockets = new Map<number, SocketEntry>();
   private nextSocketId = 1;
   private readonly sourceAddresses: readonly string[];
@@ -217,9 +216,8 @@ export class UdpTransport implements Transport {
       if (this.socketPerSourceAddress) this.sourceSockets.set(this.sourceAddresses[i]!, entry);
     });
     this.main = this.sockets.get(0)!;
-    this.mainLocal = this.main.local;
     this.state = 'open';
-    return { ...this.mainLocal };
+    return { ...this.main.local };
   }
 
   /**
@@ -334,7 +332,7 @@ export class UdpTransport implements Transport {
 
   /** The main socket's local endpoint, once open. */
   get local(): Endpoint | undefined {
-    return this.mainLocal === undefined ? undefined : { ...this.mainLocal };
+    return this.main === undefined ? undefined : { ...this.main.local };
   }
 
   /** Number of open sockets, main included. */
@@ -349,10 +347,10 @@ export class UdpTransport implements Transport {
   }
 
   async openCallSocket(sourceAddress?: string): Promise<{ socketId: number; local: Endpoint }> {
-    if (this.state !== 'open' || this.options === undefined || this.mainLocal === undefined) {
+    if (this.state !== 'open' || this.options === undefined || this.main === undefined) {
       throw new Error(`UdpTransport.openCallSocket: transport is ${this.state}`);
     }
-    if (this.mode === 'u1') return { socketId: 0, local: { ...this.mainLocal } };
+    if (this.mode === 'u1') return { socketId: 0, local: { ...this.main.local } };
     if (this.mode === 'ui') {
       const entry = this.sourceSockets.get(sourceAddress ?? '');
       if (entry === undefined) throw new Error(`no socket on ${sourceAddress ?? '(no address)'}: it was not among the -t ui addresses at start`);
@@ -427,7 +425,7 @@ export class UdpTransport implements Transport {
     this.flush();
     const entries = [...this.sockets.values()];
     this.sockets.clear();
-    this.main = undefined;
+    // `main` stays: `local` still answers after close, and sends are refused (it is closing).
     this.closePromise = Promise.all(
       entries.map(
         (entry) =>
